@@ -1,0 +1,93 @@
+# corral - top-level build.
+#
+#   make          build everything with gcc into build/
+#   make static   the same programs linked statically with musl-gcc into
+#                 build/static/ (for the initramfs)
+#   make check    install missing Debian packages, build, run every TAP
+#                 suite through automake's tap-driver.sh
+#   make clean
+
+CC ?= gcc
+MUSLCC ?= musl-gcc
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter \
+	  -D_GNU_SOURCE -fno-strict-aliasing
+# Debian's libev ships no .pc file; fall back to plain -lev.
+EV_LIBS := $(shell pkg-config --libs libev 2>/dev/null || echo -lev)
+INIH_LIBS := $(shell pkg-config --libs inih 2>/dev/null || echo -linih)
+LDLIBS = $(EV_LIBS) $(INIH_LIBS) -lm
+
+B := build
+S := build/static
+MULTIARCH := $(shell gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+LIBDIR := /usr/lib/$(MULTIARCH)
+
+LIB_SRC := lib/log.c
+GRP_SRC := grouping/parse.c grouping/sysfile.c grouping/container.c \
+	   grouping/group.c grouping/release.c grouping/hierarchy.c \
+	   grouping/cpuset.c grouping/cpuacct.c grouping/numtasks.c
+CORE_SRC := $(LIB_SRC) $(GRP_SRC)
+HDRS := $(wildcard lib/*.h grouping/*.h tests/lib/*.h)
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/*.c))
+HOST_TESTS := $(patsubst tests/host/%.c,%,$(wildcard tests/host/*.c))
+TEST_BINS := $(addprefix $(B)/tests/unit/,$(UNIT_TESTS)) \
+	     $(addprefix $(B)/tests/host/,$(HOST_TESTS))
+PROGS :=
+STATIC_BINS := $(addprefix $(S)/tests/host/,$(HOST_TESTS))
+
+.PHONY: all static check deps clean
+.SUFFIXES:
+
+all: $(TEST_BINS) $(addprefix $(B)/,$(PROGS))
+
+$(B)/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/libcorral.a: $(patsubst %.c,$(B)/obj/%.o,$(CORE_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/tests/%: tests/%.c $(B)/libcorral.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/lib -Igrouping -o $@ $< $(B)/libcorral.a $(LDLIBS)
+
+# --- static musl build ---------------------------------------------------
+# musl-gcc only searches musl's headers; expose the two we need from
+# Debian's /usr/include through a private include directory.
+$(S)/include/.stamp:
+	@mkdir -p $(dir $@)
+	ln -sf /usr/include/ev.h /usr/include/ini.h $(dir $@)
+	@touch $@
+
+$(S)/obj/%.o: %.c $(HDRS) $(S)/include/.stamp
+	@mkdir -p $(dir $@)
+	$(MUSLCC) $(CFLAGS) -I$(S)/include -c -o $@ $<
+
+$(S)/libcorral.a: $(patsubst %.c,$(S)/obj/%.o,$(CORE_SRC) lib/glibc-compat.c)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(S)/tests/%: tests/%.c $(S)/libcorral.a $(HDRS) $(S)/include/.stamp
+	@mkdir -p $(dir $@)
+	$(MUSLCC) $(CFLAGS) -static -I$(S)/include -Itests/lib -Igrouping -o $@ $< \
+		$(S)/libcorral.a $(LIBDIR)/libev.a $(LIBDIR)/libinih.a \
+		$(S)/libcorral.a -lm
+
+static: $(STATIC_BINS) $(addprefix $(S)/,$(PROGS))
+
+# --- tests ---------------------------------------------------------------
+deps:
+	@sh tests/deps.sh
+
+# Unit suites first: they need nothing but a temporary directory.
+check: deps
+	@$(MAKE) --no-print-directory all static
+	@sh tests/run-suites.sh $(B)/test-results \
+		$(addprefix $(B)/tests/unit/,$(UNIT_TESTS)) \
+		$(addprefix $(B)/tests/host/,$(HOST_TESTS)) \
+		$(STATIC_BINS)
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,501 @@
+/*
+ * grouping/container.c - containers: one directory in one hierarchy.
+ *
+ * Containers form a tree per hierarchy below the subtree root.  A struct
+ * outlives its directory while a group still refers to it, so a service
+ * that restarts after its group was released and removed gets the same
+ * container back: grp_container_revive() re-makes the directory and
+ * re-applies the limits that were set on it.
+ */
+#include "internal.h"
+#include "../lib/log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void watch(struct grp_container *c)
+{
+	struct grp_engine *e = c->h->e;
+	char path[PATH_MAX + 32];
+
+	if (e->inotify_fd < 0 || !c->h->v2 || c->h->plain || c->wd >= 0)
+		return;
+	snprintf(path, sizeof(path), "%s/cgroup.events", c->path);
+	c->wd = inotify_add_watch(e->inotify_fd, path, IN_MODIFY);
+	if (c->wd < 0)
+		log_warn_sys("watch", path);
+}
+
+/* Called from grp_engine_start() for containers made before the loop. */
+void grp_container_watch_tree(struct grp_container *c)
+{
+	watch(c);
+	for (struct grp_container *k = c->child; k; k = k->sibling)
+		grp_container_watch_tree(k);
+}
+
+static int open_dir(struct grp_container *c, int dirfd, const char *name)
+{
+	c->fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (c->fd < 0) {
+		log_warn_sys("open", c->path);
+		return -1;
+	}
+	return 0;
+}
+
+static int run_create_ops(struct grp_container *c)
+{
+	for (int i = 0; i < GRP_SUBSYS_COUNT; i++) {
+		const struct grp_subsys *ss = grp_subsys_table[i];
+
+		if ((c->h->mask & (1u << i)) && ss->create && ss->create(c) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * v2: a child only gets a controller's files if its parent enabled that
+ * controller in cgroup.subtree_control.  The kernel refuses (EBUSY) when
+ * the parent has processes of its own (the "no internal processes" rule),
+ * so a group that holds tasks cannot also have child groups with limits.
+ */
+bool grp_has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; (p = strstr(p, word)); p += n)
+		if ((p == list || p[-1] == ' ' || p[-1] == '\n') &&
+		    (p[n] == ' ' || p[n] == '\n' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+int grp_v2_enable_controllers(struct grp_container *c)
+{
+	char avail[512], enabled[512], req[32];
+
+	if (!c->h->v2 || c->h->tracking || c->h->plain)
+		return 0;
+	if (grp_file_read(c, "cgroup.controllers", avail, sizeof(avail)) < 0 ||
+	    grp_file_read(c, "cgroup.subtree_control", enabled, sizeof(enabled)) < 0)
+		return -1;
+	for (int i = 0; i < GRP_SUBSYS_COUNT; i++) {
+		const char *n = grp_subsys_table[i]->v2_name;
+
+		if (!n || !(c->h->mask & (1u << i)) || !grp_has_word(avail, n) ||
+		    grp_has_word(enabled, n))
+			continue;
+		snprintf(req, sizeof(req), "+%s", n);
+		if (grp_file_write(c, "cgroup.subtree_control", req) < 0) {
+			if (errno == EBUSY)
+				log_warn("%s has processes of its own, so it "
+					 "cannot pass %s to child groups "
+					 "(cgroup v2 no-internal-process rule)",
+					 c->path, n);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static struct grp_container *alloc_container(struct grp_hier *h,
+					     struct grp_container *parent,
+					     const char *name, const char *path)
+{
+	struct grp_container *c = calloc(1, sizeof(*c));
+
+	if (!c) {
+		log_warn_sys("allocate container", path);
+		return NULL;
+	}
+	c->h = h;
+	c->parent = parent;
+	c->fd = -1;
+	c->wd = -1;
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	grp_limits_init(&c->limits);
+	return c;
+}
+
+/* mkdir relative to the parent's descriptor; adopts an existing dir. */
+static int make_dir(int parentfd, const char *name, const char *path,
+		    bool *created)
+{
+	*created = false;
+	if (mkdirat(parentfd, name, 0755) == 0) {
+		*created = true;
+		return 0;
+	}
+	if (errno == EEXIST)
+		return 0;
+	log_warn_sys("mkdir", path);
+	return -1;
+}
+
+struct grp_container *grp_container_new_root(struct grp_hier *h,
+					     const char *subtree)
+{
+	char buf[GRP_PATH_MAX], path[PATH_MAX];
+	char *save = NULL, *tok, *next;
+	struct grp_container tmp, *root;
+	int dirfd;
+
+	snprintf(buf, sizeof(buf), "%s", subtree);
+	snprintf(path, sizeof(path), "%s", h->mnt);
+	dirfd = open(h->mnt, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0) {
+		log_warn_sys("open", h->mnt);
+		return NULL;
+	}
+	/* The mount root: only ours to configure when own_root says so. */
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.h = h;
+	tmp.fd = dirfd;
+	tmp.wd = -1;
+	snprintf(tmp.path, sizeof(tmp.path), "%s", h->mnt);
+	if (h->e->cfg.own_root)
+		(void)grp_v2_enable_controllers(&tmp);
+
+	tok = strtok_r(buf, "/", &save);
+	while (tok) {
+		bool created;
+		size_t n = strlen(path);
+
+		next = strtok_r(NULL, "/", &save);
+		snprintf(path + n, sizeof(path) - n, "/%s", tok);
+		if (make_dir(tmp.fd, tok, path, &created) < 0)
+			goto fail;
+		if (created && h->nmade < GRP_DEPTH_MAX)
+			snprintf(h->made[h->nmade++], PATH_MAX, "%s", path);
+		if (!next)
+			break;
+		/* An intermediate component: copy cpuset, pass controllers */
+		struct grp_container mid = tmp;
+
+		mid.fd = -1;
+		snprintf(mid.path, sizeof(mid.path), "%s", path);
+		if (open_dir(&mid, tmp.fd, tok) < 0)
+			goto fail;
+		close(tmp.fd);
+		tmp.fd = mid.fd;
+		snprintf(tmp.path, sizeof(tmp.path), "%s", path);
+		if (created && run_create_ops(&tmp) < 0)
+			goto fail;
+		(void)grp_v2_enable_controllers(&tmp);
+		tok = next;
+	}
+	root = alloc_container(h, NULL, tok ? tok : "", path);
+	if (!root)
+		goto fail;
+	root->created = h->nmade > 0 &&
+			!strcmp(h->made[h->nmade - 1], path);
+	if (h->nmade && root->created)
+		h->nmade--;	/* the root itself is removed as a container */
+	if (open_dir(root, tmp.fd, tok) < 0 ||
+	    (root->created && run_create_ops(root) < 0)) {
+		if (root->fd >= 0)
+			close(root->fd);
+		free(root);
+		goto fail;
+	}
+	close(tmp.fd);
+	return root;
+fail:
+	close(tmp.fd);
+	return NULL;
+}
+
+struct grp_container *grp_container_get(struct grp_hier *h,
+					struct grp_container *parent,
+					const char *name)
+{
+	struct grp_container *c;
+	const char *why;
+	char path[PATH_MAX];
+	bool created;
+
+	if (!parent)
+		parent = h->root;
+	if (grp_name_valid(name, &why) < 0) {
+		log_warn("invalid container name '%s': %s", name, why);
+		errno = EINVAL;
+		return NULL;
+	}
+	for (c = parent->child; c; c = c->sibling)
+		if (!strcmp(c->name, name)) {
+			if (c->removed && grp_container_revive(c) < 0)
+				return NULL;
+			return c;
+		}
+	if (parent->removed && grp_container_revive(parent) < 0)
+		return NULL;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", parent->path, name) >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		log_warn_sys("name", name);
+		return NULL;
+	}
+	/* v2 children only get files of controllers the parent passes on */
+	if (!parent->child && grp_v2_enable_controllers(parent) < 0 && errno != EBUSY)
+		return NULL;
+	if (make_dir(parent->fd, name, path, &created) < 0)
+		return NULL;
+	c = alloc_container(h, parent, name, path);
+	if (!c)
+		goto undo;
+	c->created = created;
+	if (open_dir(c, parent->fd, name) < 0 || (created && run_create_ops(c) < 0)) {
+		if (c->fd >= 0)
+			close(c->fd);
+		free(c);
+		goto undo;
+	}
+	c->sibling = parent->child;
+	parent->child = c;
+	watch(c);
+	return c;
+undo:
+	if (created && unlinkat(parent->fd, name, AT_REMOVEDIR) < 0)
+		log_warn_sys("rmdir", path);
+	return NULL;
+}
+
+int grp_container_revive(struct grp_container *c)
+{
+	bool created;
+
+	if (!c->removed)
+		return 0;
+	if (c->parent && c->parent->removed && grp_container_revive(c->parent) < 0)
+		return -1;
+	if (!c->parent) {
+		errno = ENOENT;	/* subtree roots are never removed while open */
+		return -1;
+	}
+	if (make_dir(c->parent->fd, c->name, c->path, &created) < 0 ||
+	    open_dir(c, c->parent->fd, c->name) < 0)
+		return -1;
+	c->removed = false;
+	c->created = created;
+	if (created && run_create_ops(c) < 0)
+		return -1;
+	if (c->has_limits) {
+		for (int i = 0; i < GRP_SUBSYS_COUNT; i++) {
+			const struct grp_subsys *ss = grp_subsys_table[i];
+
+			if ((c->h->mask & (1u << i)) && ss->apply &&
+			    ss->apply(c, &c->limits) < 0)
+				return -1;
+		}
+	}
+	watch(c);
+	/* every group holding it exists again and may be released again */
+	for (unsigned b = 0; b < GRP_HASH_BUCKETS; b++)
+		for (struct grp_group *g = c->h->e->buckets[b]; g; g = g->hnext)
+			if (g->conts[c->h->idx] == c)
+				g->released = false;
+	log_debug("re-created %s", c->path);
+	return 0;
+}
+
+int grp_container_attach(struct grp_container *c, pid_t pid)
+{
+	char buf[24];
+
+	if (c->removed && grp_container_revive(c) < 0)
+		return -1;
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	return grp_file_write(c, "cgroup.procs", buf);
+}
+
+static bool seen_pid(const pid_t *pids, size_t n, pid_t p)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pids[i] == p)
+			return true;
+	return false;
+}
+
+/* Parses cgroup.procs in chunks so a group with thousands of tasks needs
+ * no large buffer.  pids already in pids[0..*n) are not added twice. */
+int grp_container_procs_into(struct grp_container *c, pid_t *pids,
+			     size_t max, size_t *n)
+{
+	char chunk[4096], path[PATH_MAX + 16];
+	long cur = -1;
+	int total = 0, fd;
+	ssize_t r;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", c->path);
+	if (c->removed || c->fd < 0)
+		return 0;
+	fd = openat(c->fd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (c->h->plain && errno == ENOENT)
+			return 0;	/* nothing ever attached */
+		log_warn_sys("open", path);
+		return -1;
+	}
+	for (;;) {
+		r = read(fd, chunk, sizeof(chunk));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			log_warn_sys("read", path);
+			close(fd);
+			return -1;
+		}
+		/* r == 0 flushes a number that ended the file */
+		for (ssize_t i = 0; i < (r ? r : 1); i++) {
+			char ch = r ? chunk[i] : '\n';
+
+			if (ch >= '0' && ch <= '9') {
+				cur = (cur < 0 ? 0 : cur * 10) + (ch - '0');
+			} else if (cur >= 0) {
+				total++;
+				if (*n < max && !seen_pid(pids, *n, (pid_t)cur))
+					pids[(*n)++] = (pid_t)cur;
+				cur = -1;
+			}
+		}
+		if (r == 0)
+			break;
+	}
+	close(fd);
+	return total;
+}
+
+int grp_container_procs(struct grp_container *c, pid_t *pids, size_t max)
+{
+	size_t n = 0;
+
+	return grp_container_procs_into(c, pids, max, &n);
+}
+
+bool grp_container_has_children(const struct grp_container *c)
+{
+	for (const struct grp_container *k = c->child; k; k = k->sibling)
+		if (!k->removed)
+			return true;
+	return false;
+}
+
+int grp_container_is_empty(struct grp_container *c)
+{
+	char buf[256];
+	unsigned long long populated;
+	pid_t one;
+
+	if (c->removed)
+		return 1;
+	/* v2 answers for the whole subtree in one read */
+	if (c->h->v2 && !c->h->plain &&
+	    grp_file_read(c, "cgroup.events", buf, sizeof(buf)) >= 0 &&
+	    grp_kv_get(buf, "populated", &populated) == 0)
+		return populated == 0;
+	int n = grp_container_procs(c, &one, 1);
+
+	if (n < 0)
+		return -1;
+	return n == 0;
+}
+
+/* Plain directories keep the files tests wrote; cgroupfs ones vanish
+ * with the directory. */
+static void clear_plain_dir(struct grp_container *c)
+{
+	int fd = openat(c->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
+	struct dirent *de;
+
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d)))
+		if (de->d_type == DT_REG)
+			(void)unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+}
+
+int grp_container_remove(struct grp_container *c)
+{
+	int parentfd;
+	int rc;
+
+	if (c->removed)
+		return 0;
+	if (grp_container_has_children(c)) {
+		errno = EBUSY;
+		return -1;
+	}
+	for (int i = 0; i < GRP_SUBSYS_COUNT; i++) {
+		const struct grp_subsys *ss = grp_subsys_table[i];
+
+		if ((c->h->mask & (1u << i)) && ss->destroy)
+			ss->destroy(c);
+	}
+	if (c->h->plain) {
+		pid_t one;
+
+		if (grp_container_procs(c, &one, 1) > 0) {
+			errno = EBUSY;	/* as cgroupfs would say */
+			return -1;
+		}
+		clear_plain_dir(c);
+	}
+	if (c->parent)
+		parentfd = c->parent->fd;
+	else
+		parentfd = AT_FDCWD;
+	rc = unlinkat(parentfd, c->parent ? c->name : c->path, AT_REMOVEDIR);
+	if (rc < 0) {
+		/* EBUSY: a task got in between the emptiness check and
+		 * rmdir.  Harmless: the next check sees it and waits. */
+		if (errno != EBUSY)
+			log_warn_sys("rmdir", c->path);
+		return -1;
+	}
+	if (c->wd >= 0) {
+		/* the kernel drops the watch itself (IN_IGNORED) */
+		c->wd = -1;
+	}
+	close(c->fd);
+	c->fd = -1;
+	c->removed = true;
+	log_debug("removed %s", c->path);
+	return 0;
+}
+
+void grp_container_free_tree(struct grp_container *c, bool remove)
+{
+	struct grp_container *k, *next;
+
+	for (k = c->child; k; k = next) {
+		next = k->sibling;
+		grp_container_free_tree(k, remove);
+	}
+	c->child = NULL;
+	if (remove && c->created && !c->removed && grp_container_remove(c) < 0 &&
+	    errno == EBUSY)
+		log_warn("leaving %s in place: it still has tasks", c->path);
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c);
+}
+
+const char *grp_container_path(const struct grp_container *c) { return c->path; }
+struct grp_hier *grp_container_hier(const struct grp_container *c) { return c->h; }
+unsigned grp_container_refcount(const struct grp_container *c) { return c->refcnt; }

@@ -1,0 +1,246 @@
+/*
+ * grouping/grouping.h - corral's process-grouping engine (public header).
+ *
+ * Follows the "generic process containers" design that became cgroups:
+ *
+ *   subsystem   a resource controller (cpuset, cpuacct, numtasks), described
+ *               by one ops table (struct grp_subsys in internal.h).
+ *   hierarchy   a tree of containers with a set of subsystems bound to it;
+ *               backed by one mounted cgroup (v1) or cgroup2 filesystem.
+ *   container   one node of one hierarchy: a directory in that filesystem.
+ *   group       struct grp_group, the seed's container_group: the tuple of
+ *               containers (one per hierarchy) a task belongs to.  Tuples
+ *               are reference counted, found by hash and shared by every
+ *               user with identical membership.
+ *
+ * Layouts: "v1" mounts/uses one hierarchy per subsystem (cpuset, cpuacct,
+ * pids); "v1:cpuset,cpuacct:numtasks" binds several subsystems into one
+ * hierarchy; "v2" is the unified hierarchy; "auto" picks from what is
+ * mounted.  On v1 a controller-less cgroup2 tree (if mounted or mountable)
+ * is used only to get event-driven "populated" notifications.
+ *
+ * Everything corral creates lives under a subtree (config.subtree) of each
+ * hierarchy, so tests and nested instances use private roots.  The kernel's
+ * release_agent and notify_on_release files are never written: release is
+ * detected in-process (see grp_engine_start()).
+ *
+ * Functions return 0 or a pointer on success; -1 or NULL with errno set on
+ * failure, after logging the failing verb, path and errno.
+ */
+#ifndef CORRAL_GROUPING_H
+#define CORRAL_GROUPING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct ev_loop;
+
+enum grp_subsys_id {
+#define SUBSYS(n) GRP_SUBSYS_##n,
+#include "subsys_list.h"
+#undef SUBSYS
+	GRP_SUBSYS_COUNT
+};
+
+#define GRP_HIER_MAX 8		/* hierarchies an engine can hold */
+#define GRP_NAME_MAX 64		/* one container name, without NUL */
+#define GRP_PATH_MAX 512	/* a group path below the subtree */
+#define GRP_DEPTH_MAX 8		/* nesting levels in a group path */
+#define GRP_LIST_MAX 256	/* a cpu or memory-node list */
+
+/* numtasks.max special values */
+#define GRP_NUMTASKS_UNSET (-2LL)	/* not configured: leave inherited */
+#define GRP_NUMTASKS_MAX (-1LL)		/* "max": no limit */
+
+enum grp_layout_kind {
+	GRP_LAYOUT_AUTO,	/* decide from /proc/self/mountinfo */
+	GRP_LAYOUT_V1,		/* legacy, multiple hierarchies */
+	GRP_LAYOUT_V2,		/* unified hierarchy */
+};
+
+struct grp_layout {
+	enum grp_layout_kind kind;
+	/* v1 only: subsystem bitmask (1 << grp_subsys_id) of each hierarchy */
+	unsigned nhier;
+	unsigned masks[GRP_HIER_MAX];
+};
+
+struct grp_config {
+	struct grp_layout layout;
+	/* where hierarchies are (or get) mounted; default "/sys/fs/cgroup" */
+	const char *mount_base;
+	/* corral's subtree inside each hierarchy, e.g. "corral"; required */
+	const char *subtree;
+	/* default "/proc/self/mountinfo"; tests pass a fabricated one */
+	const char *mountinfo;
+	/* PID 1: mount missing hierarchies under mount_base */
+	bool mount;
+	/* the hierarchies' root cgroups are ours (PID 1 of a whole machine):
+	 * v2 controllers may be enabled in the root's cgroup.subtree_control.
+	 * Never set this on a shared host: root files belong to its init. */
+	bool own_root;
+	/* accept plain directories instead of cgroupfs (unit tests only) */
+	bool allow_plain_dirs;
+	/* v1: do not use a cgroup2 tree for release events */
+	bool no_tracking;
+	/* fallback release check period in seconds; 0 = default */
+	double poll_interval;
+};
+
+struct grp_limits {
+	char cpus[GRP_LIST_MAX];	/* "" = inherit parent's */
+	char mems[GRP_LIST_MAX];	/* "" = inherit parent's */
+	long long numtasks_max;		/* >0, GRP_NUMTASKS_MAX or _UNSET */
+};
+
+struct grp_stats {
+	unsigned have;			/* bitmask of subsystems that answered */
+	/* cpuset */
+	char cpus[GRP_LIST_MAX];	/* configured */
+	char cpus_effective[GRP_LIST_MAX];
+	char mems[GRP_LIST_MAX];
+	char mems_effective[GRP_LIST_MAX];
+	/* cpuacct; times in nanoseconds */
+	uint64_t usage_ns, user_ns, system_ns;
+	/* numtasks */
+	long long numtasks_current;
+	long long numtasks_max;		/* GRP_NUMTASKS_MAX for "max" */
+	uint64_t fork_failures;		/* forks refused by numtasks.max */
+};
+
+struct grp_engine;
+struct grp_hier;
+struct grp_container;
+struct grp_group;
+
+/* Called once when a released group's containers are all empty and gone
+ * (or just empty, if auto-delete is off).  May drop the last reference. */
+typedef void (*grp_release_fn)(struct grp_group *g, void *data);
+
+/* ---- configuration parsing (pure; used by services/ and tests) ---- */
+
+/* "auto", "v2", "v1", "v1:cpuset,cpuacct:numtasks" (":" separates
+ * hierarchies, "," binds subsystems together).  Every subsystem must appear
+ * exactly once in a v1 spec. */
+int grp_layout_parse(const char *spec, struct grp_layout *out,
+		     char *err, size_t errlen);
+/* Inverse of grp_layout_parse(); returns buf. */
+const char *grp_layout_format(const struct grp_layout *l, char *buf, size_t len);
+
+/* Parse a kernel cpu/node list ("0-3,5") into a bitmap of nbits bits.
+ * Rejects bad syntax, reversed ranges and ids >= nbits. */
+int grp_cpulist_parse(const char *s, uint64_t *bits, unsigned nbits);
+/* Canonical form of a bitmap ("0-3,5"); returns buf. */
+const char *grp_cpulist_format(const uint64_t *bits, unsigned nbits,
+			       char *buf, size_t len);
+/* numtasks.max value: positive integer or "max". */
+int grp_numtasks_parse(const char *s, long long *out);
+
+/* A container name: 1..GRP_NAME_MAX bytes of [A-Za-z0-9_.@:-], not "." or
+ * "..", not starting with '.', and not a control-file name or prefix
+ * ("tasks", "cgroup.*", "cpuset.*", "pids.*", "notify_on_release", ...).
+ * On failure errno = EINVAL and *why says what is wrong. */
+int grp_name_valid(const char *name, const char **why);
+/* A group path: names separated by '/', at most GRP_DEPTH_MAX deep. */
+int grp_path_valid(const char *path, const char **why);
+
+void grp_limits_init(struct grp_limits *l);
+const char *grp_subsys_name(enum grp_subsys_id id);
+/* by corral name ("numtasks") or kernel name ("pids"); -1 if unknown */
+int grp_subsys_lookup(const char *name);
+
+/* ---- engine ---- */
+
+struct grp_engine *grp_engine_open(const struct grp_config *cfg);
+/* Drop everything; with remove, rmdir every container corral created that
+ * is empty (deepest first) and the subtree roots. */
+void grp_engine_close(struct grp_engine *e, bool remove);
+/* Attach release detection to a libev loop: inotify on cgroup.events where
+ * the kernel offers it, plus a coarse timer that re-checks everything. */
+int grp_engine_start(struct grp_engine *e, struct ev_loop *loop);
+/* Re-check every container that asked for release notification.  Call on
+ * SIGCHLD: a reaped child is the common reason a group became empty. */
+void grp_engine_check(struct grp_engine *e);
+/* true if release events come from the kernel, false if only polled */
+bool grp_engine_event_driven(const struct grp_engine *e);
+enum grp_layout_kind grp_engine_kind(const struct grp_engine *e);
+
+unsigned grp_engine_nhier(const struct grp_engine *e);
+struct grp_hier *grp_engine_hier(struct grp_engine *e, unsigned i);
+/* the hierarchy a subsystem is bound to, or NULL if unavailable */
+struct grp_hier *grp_engine_subsys_hier(struct grp_engine *e,
+					enum grp_subsys_id id);
+/* number of live groups (hash entries); for tests and initctl */
+unsigned grp_engine_ngroups(const struct grp_engine *e);
+
+/* Absolute directory of the subtree root in a hierarchy. */
+const char *grp_hier_path(const struct grp_hier *h);
+unsigned grp_hier_mask(const struct grp_hier *h);
+bool grp_hier_is_v2(const struct grp_hier *h);
+/* true for the controller-less cgroup2 tree used only for tracking */
+bool grp_hier_is_tracking(const struct grp_hier *h);
+
+/* ---- containers (one hierarchy) ---- */
+
+/* Find or create the child "name" of parent (NULL = subtree root).
+ * Runs every bound subsystem's create op (cpuset copies the parent's cpus
+ * and mems on v1).  Returns a borrowed pointer owned by the engine. */
+struct grp_container *grp_container_get(struct grp_hier *h,
+					struct grp_container *parent,
+					const char *name);
+/* Move pid (0 = caller) into this one container. */
+int grp_container_attach(struct grp_container *c, pid_t pid);
+/* Fill pids[] with up to max tasks (thread-group ids); returns the total
+ * count, which may exceed max, or -1. */
+int grp_container_procs(struct grp_container *c, pid_t *pids, size_t max);
+/* rmdir; fails with EBUSY if tasks or children remain. */
+int grp_container_remove(struct grp_container *c);
+const char *grp_container_path(const struct grp_container *c);
+struct grp_hier *grp_container_hier(const struct grp_container *c);
+unsigned grp_container_refcount(const struct grp_container *c);
+
+/* ---- groups (container_group) ---- */
+
+/* The group whose containers are exactly conts[0..nhier-1] (one per engine
+ * hierarchy, in engine order).  Existing tuples are shared: found by hash
+ * and their refcount raised.  New reference either way. */
+struct grp_group *grp_group_find(struct grp_engine *e,
+				 struct grp_container *const conts[]);
+/* Convenience: containers named by path ("web" or "web/worker") in every
+ * hierarchy, created as needed, then grp_group_find(). */
+struct grp_group *grp_group_open(struct grp_engine *e, const char *path);
+struct grp_group *grp_group_ref(struct grp_group *g);
+void grp_group_put(struct grp_group *g);
+unsigned grp_group_refcount(const struct grp_group *g);
+/* The group one level up (same tuple shape), or NULL at the subtree root.
+ * Borrowed: valid while g is. */
+struct grp_group *grp_group_parent(struct grp_group *g);
+struct grp_container *grp_group_container(struct grp_group *g, unsigned hier);
+/* path below the subtree root of the container in hierarchy 0 */
+const char *grp_group_name(const struct grp_group *g);
+
+/* Validate every limit against the parent first (cpu list syntax, subset
+ * of the parent's effective cpus/mems, positive counts), then write them.
+ * Nothing is written if any limit is invalid; err says which and why. */
+int grp_group_set_limits(struct grp_group *g, const struct grp_limits *l,
+			 char *err, size_t errlen);
+/* Move pid (0 = caller) into every container of the group.  If one
+ * hierarchy refuses, the pid is moved back where it was in the others
+ * (the seed's can_attach / cancel_attach / attach sequence). */
+int grp_group_attach(struct grp_group *g, pid_t pid);
+/* Tasks of the group (union over hierarchies, deduplicated). */
+int grp_group_procs(struct grp_group *g, pid_t *pids, size_t max);
+int grp_group_stats(struct grp_group *g, struct grp_stats *st);
+/* Send sig to every task of the group; returns tasks signalled. */
+int grp_group_kill(struct grp_group *g, int sig);
+/* Ask for notification when the group empties: every container gets
+ * notify_on_release; cb runs once all are releasable and, with
+ * auto_delete, removed.  cb = NULL turns notification off. */
+void grp_group_set_release(struct grp_group *g, bool auto_delete,
+			   grp_release_fn cb, void *data);
+/* releasable now: no tasks and no child containers in any hierarchy */
+bool grp_group_empty(struct grp_group *g);
+
+#endif

@@ -1,0 +1,145 @@
+/*
+ * grouping/internal.h - structures shared by the engine's files.
+ * Not for use outside grouping/.
+ */
+#ifndef CORRAL_GROUPING_INTERNAL_H
+#define CORRAL_GROUPING_INTERNAL_H
+
+#include "grouping.h"
+
+#include <ev.h>
+#include <limits.h>
+
+#define GRP_HASH_BUCKETS 64
+
+/*
+ * One subsystem, like the kernel's struct cgroup_subsys.  A NULL op is a
+ * successful no-op.  Ops act on one container of the hierarchy the
+ * subsystem is bound to, through that container's control files.
+ */
+struct grp_subsys {
+	const char *name;	/* corral's name: "numtasks" */
+	const char *v1_name;	/* v1 mount option: "pids" */
+	const char *v2_name;	/* v2 controller to enable, NULL = core files */
+	/* after mkdir, before anything can attach (cpuset: copy parent) */
+	int (*create)(struct grp_container *c);
+	/* before rmdir */
+	void (*destroy)(struct grp_container *c);
+	/* may refuse an attach (cpuset: empty cpus or mems on v1) */
+	int (*can_attach)(struct grp_container *c, pid_t pid);
+	/* check limits against the parent; write nothing */
+	int (*validate)(struct grp_container *c, const struct grp_limits *l,
+			char *err, size_t errlen);
+	/* write validated limits */
+	int (*apply)(struct grp_container *c, const struct grp_limits *l);
+	/* fill this subsystem's part of st */
+	int (*stats)(struct grp_container *c, struct grp_stats *st);
+};
+
+#define SUBSYS(n) extern const struct grp_subsys grp_##n##_subsys;
+#include "subsys_list.h"
+#undef SUBSYS
+
+extern const struct grp_subsys *const grp_subsys_table[GRP_SUBSYS_COUNT];
+
+struct grp_container {
+	struct grp_hier *h;
+	struct grp_container *parent;
+	struct grp_container *child;	/* first child */
+	struct grp_container *sibling;	/* next child of parent */
+	char name[GRP_NAME_MAX + 1];
+	char path[PATH_MAX];		/* absolute directory */
+	int fd;				/* O_PATH directory, -1 if removed */
+	int wd;				/* inotify watch on cgroup.events, -1 */
+	unsigned refcnt;		/* groups whose tuple holds this */
+	bool removed;			/* directory rmdir'ed by us */
+	bool created;			/* directory made by us (else adopted) */
+	bool has_limits;		/* limits below were applied */
+	struct grp_limits limits;	/* re-applied if the dir is re-made */
+};
+
+struct grp_hier {
+	struct grp_engine *e;
+	unsigned idx;
+	unsigned mask;			/* bound subsystems */
+	bool v2;
+	bool tracking;			/* controller-less cgroup2 for events */
+	bool plain;			/* not a cgroupfs (unit tests) */
+	bool mounted_by_us;
+	char mnt[PATH_MAX];		/* mount point */
+	struct grp_container *root;	/* subtree root */
+	/* subtree components above root that we created, outermost first */
+	unsigned nmade;
+	char made[GRP_DEPTH_MAX][PATH_MAX];
+};
+
+struct grp_group {
+	struct grp_engine *e;
+	struct grp_group *hnext;	/* hash chain */
+	uint32_t hash;
+	unsigned refcnt;
+	struct grp_container *conts[GRP_HIER_MAX];
+	struct grp_group *parent;	/* referenced; NULL at subtree root */
+	char name[GRP_PATH_MAX];
+	/* release notification (notify_on_release) */
+	grp_release_fn release_cb;
+	void *release_data;
+	bool auto_delete;
+	bool released;			/* fired; re-armed by attach */
+};
+
+struct grp_engine {
+	char mount_base[PATH_MAX];
+	char subtree[GRP_PATH_MAX];
+	char mountinfo[PATH_MAX];
+	struct grp_config cfg;		/* strings point at the arrays above */
+	enum grp_layout_kind kind;
+	unsigned nhier;
+	struct grp_hier *hier[GRP_HIER_MAX];
+	struct grp_hier *subsys_hier[GRP_SUBSYS_COUNT];
+	struct grp_group *buckets[GRP_HASH_BUCKETS];
+	unsigned ngroups;
+	/* release detection */
+	struct ev_loop *loop;
+	int inotify_fd;
+	ev_io inotify_io;
+	ev_timer poll_timer;
+	bool checking;			/* re-entrancy guard for callbacks */
+};
+
+/* sysfile.c: control-file access relative to a container's directory.
+ * Errors are logged with the full path. */
+int grp_file_read(struct grp_container *c, const char *file,
+		  char *buf, size_t len);
+int grp_file_write(struct grp_container *c, const char *file,
+		   const char *val);
+/* quiet variants: no log on ENOENT (optional files) */
+int grp_file_read_opt(struct grp_container *c, const char *file,
+		      char *buf, size_t len);
+/* "key value" lines (cpu.stat, pids.events): value of key or -1 */
+int grp_kv_get(const char *buf, const char *key, unsigned long long *val);
+/* strip trailing whitespace in place */
+void grp_chomp(char *s);
+
+/* container.c */
+struct grp_container *grp_container_new_root(struct grp_hier *h,
+					     const char *path);
+int grp_container_revive(struct grp_container *c);
+void grp_container_free_tree(struct grp_container *c, bool remove);
+bool grp_container_has_children(const struct grp_container *c);
+/* 1 empty, 0 has tasks, -1 error */
+int grp_container_is_empty(struct grp_container *c);
+int grp_v2_enable_controllers(struct grp_container *c);
+void grp_container_watch_tree(struct grp_container *c);
+int grp_container_procs_into(struct grp_container *c, pid_t *pids,
+			     size_t max, size_t *n);
+/* word in a space/newline separated list (cgroup.controllers) */
+bool grp_has_word(const char *list, const char *word);
+
+/* hierarchy.c */
+int grp_hier_setup(struct grp_engine *e);
+
+/* release.c */
+void grp_release_check_group(struct grp_group *g);
+
+#endif

@@ -1,0 +1,22 @@
+#!/bin/sh
+# tests/deps.sh - install the Debian packages the build and tests need,
+# only those missing, so `make check` works on a fresh Debian 12 machine
+# and stays quiet (and offline) when everything is present.
+set -eu
+
+PKGS="gcc make pkg-config libev-dev libinih-dev musl-tools automake"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing packages:$missing (run as root or install them)" >&2
+	exit 1
+fi
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,431 @@
+/*
+ * tests/unit/test_grouping.c - grouping engine without a kernel.
+ *
+ * Parsers and name validation are pure.  Engine behaviour (discovery,
+ * group sharing and refcounts, limits validation, release and revive) runs
+ * against plain directories listed in a fabricated mountinfo, with
+ * allow_plain_dirs so files are created on write.  A task "exits" when the
+ * test truncates the cgroup.procs files the engine appended to.
+ */
+#include "grouping.h"
+#include "../../lib/log.h"
+#include "tap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char tmp[] = "/tmp/corral-unit-XXXXXX";
+
+static void put_file(const char *dir, const char *name, const char *val)
+{
+	char p[1024];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "w");
+	if (!f) {
+		perror(p);
+		exit(2);
+	}
+	fputs(val, f);
+	fclose(f);
+}
+
+static char *get_file(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	buf[0] = '\0';
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+static int exists(const char *fmt, const char *a)
+{
+	char p[1024];
+	struct stat st;
+
+	snprintf(p, sizeof(p), fmt, tmp, a);
+	return stat(p, &st) == 0;
+}
+
+static int rm_cb(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st; (void)flag; (void)f;
+	return remove(p);
+}
+
+static void cleanup(void)
+{
+	nftw(tmp, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void test_layout(void)
+{
+	struct grp_layout l;
+	char err[128], buf[128];
+
+	tap_ok(grp_layout_parse("v1", &l, err, sizeof(err)) == 0 && l.kind == GRP_LAYOUT_V1 &&
+	       l.nhier == 3 && l.masks[0] == 1 && l.masks[1] == 2 && l.masks[2] == 4,
+	       "layout v1 = one hierarchy per subsystem");
+	tap_ok(grp_layout_parse("v1:cpuset,cpuacct:numtasks", &l, err, sizeof(err)) == 0 &&
+	       l.nhier == 2 && l.masks[0] == 3 && l.masks[1] == 4,
+	       "layout v1 with cpuset,cpuacct bound together");
+	tap_is_str(grp_layout_format(&l, buf, sizeof(buf)), "v1:cpuset,cpuacct:numtasks",
+		   "layout formats back to its spec");
+	tap_ok(grp_layout_parse("v1:cpuset:pids,cpuacct", &l, err, sizeof(err)) == 0 &&
+	       l.nhier == 2 && l.masks[1] == 6, "kernel name pids accepted for numtasks");
+	tap_ok(grp_layout_parse("v1:cpuset,cpuset:cpuacct:numtasks", &l, err, sizeof(err)) < 0 &&
+	       strstr(err, "twice"), "subsystem bound twice rejected (%s)", err);
+	tap_ok(grp_layout_parse("v1:cpuset:cpuacct", &l, err, sizeof(err)) < 0 &&
+	       strstr(err, "numtasks"), "missing subsystem rejected (%s)", err);
+	tap_ok(grp_layout_parse("v1:cpuset:memory", &l, err, sizeof(err)) < 0 &&
+	       strstr(err, "memory"), "unknown subsystem rejected (%s)", err);
+	tap_ok(grp_layout_parse("v3", &l, err, sizeof(err)) < 0, "unknown layout rejected");
+	tap_ok(grp_layout_parse("v2", &l, err, sizeof(err)) == 0 && l.kind == GRP_LAYOUT_V2, "v2");
+	tap_ok(grp_layout_parse("auto", &l, err, sizeof(err)) == 0 && l.kind == GRP_LAYOUT_AUTO, "auto");
+}
+
+static void test_cpulist(void)
+{
+	uint64_t bits[64];
+	char buf[256];
+	static const char *const bad[] = {
+		"3-1", "a", "1,,2", "1-", "-1", "4096", "1 2", "1,", ",1", "0-4096", "1-2-3",
+	};
+
+	tap_ok(grp_cpulist_parse("0-3,5", bits, 4096) == 0 && bits[0] == 0x2f,
+	       "cpu list 0-3,5 parsed");
+	tap_is_str(grp_cpulist_format(bits, 4096, buf, sizeof(buf)), "0-3,5", "formatted back");
+	tap_ok(grp_cpulist_parse("5,0,1,2,3\n", bits, 4096) == 0, "unsorted list with newline");
+	tap_is_str(grp_cpulist_format(bits, 4096, buf, sizeof(buf)), "0-3,5", "canonical form");
+	tap_ok(grp_cpulist_parse("64,127-128", bits, 4096) == 0 && bits[1] == (1ULL | 1ULL << 63) &&
+	       bits[2] == 1, "ids across word boundaries");
+	tap_ok(grp_cpulist_parse("", bits, 4096) == 0 && bits[0] == 0, "empty list is valid");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		tap_ok(grp_cpulist_parse(bad[i], bits, 4096) < 0 && errno == EINVAL,
+		       "cpu list '%s' rejected", bad[i]);
+}
+
+static void test_numtasks(void)
+{
+	long long v;
+	static const char *const bad[] = { "0", "-1", "10x", "", " 5", "99999999999", "max1" };
+
+	tap_ok(grp_numtasks_parse("max", &v) == 0 && v == GRP_NUMTASKS_MAX, "numtasks max");
+	tap_ok(grp_numtasks_parse("infinity", &v) == 0 && v == GRP_NUMTASKS_MAX,
+	       "numtasks infinity (systemd's TasksMax spelling)");
+	tap_ok(grp_numtasks_parse("32", &v) == 0 && v == 32, "numtasks 32");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		tap_ok(grp_numtasks_parse(bad[i], &v) < 0, "numtasks '%s' rejected", bad[i]);
+}
+
+static void test_names(void)
+{
+	static const char *const good[] = { "web", "getty@tty1", "a.b", "x_y-z:1", "A9" };
+	static const char *const bad[] = {
+		"", ".", "..", ".hidden", "a/b", "tasks", "cgroup.procs", "cpuset.cpus",
+		"pids.max", "notify_on_release", "release_agent", "sp ace", "tab\t", "cpu.stat",
+		"numtasks.max", "x*",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", /* 65 */
+	};
+	const char *why;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++)
+		tap_ok(grp_name_valid(good[i], &why) == 0, "name '%s' accepted", good[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		why = NULL;
+		tap_ok(grp_name_valid(bad[i], &why) < 0 && errno == EINVAL && why,
+		       "name '%s' rejected (%s)", bad[i], why ? why : "?");
+	}
+	tap_ok(grp_name_valid("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", &why) == 0,
+	       "64-byte name accepted");
+	tap_ok(grp_path_valid("web/worker", &why) == 0, "path web/worker");
+	tap_ok(grp_path_valid("/web", &why) < 0, "absolute path rejected");
+	tap_ok(grp_path_valid("web//x", &why) < 0, "empty component rejected");
+	tap_ok(grp_path_valid("web/", &why) < 0, "trailing slash rejected");
+	tap_ok(grp_path_valid("web/../x", &why) < 0, "'..' component rejected");
+	tap_ok(grp_path_valid("a/b/c/d/e/f/g/h", &why) == 0, "8 levels accepted");
+	tap_ok(grp_path_valid("a/b/c/d/e/f/g/h/i", &why) < 0, "9 levels rejected");
+}
+
+/* A fabricated hierarchy root with the files the kernel would have. */
+static void make_root(const char *name, const char *cpus)
+{
+	char d[1024];
+
+	snprintf(d, sizeof(d), "%s/%s", tmp, name);
+	mkdir(d, 0755);
+	if (cpus) {
+		put_file(d, "cpuset.cpus", cpus);
+		put_file(d, "cpuset.mems", "0\n");
+		put_file(d, "cpuset.effective_cpus", cpus);
+		put_file(d, "cpuset.effective_mems", "0\n");
+	}
+}
+
+static void write_mountinfo(const char *lines)
+{
+	put_file(tmp, "mountinfo", lines);
+}
+
+static int released_order[8], nreleased;
+static void on_release(struct grp_group *g, void *data)
+{
+	(void)g;
+	if (nreleased < 8)
+		released_order[nreleased++] = (int)(long)data;
+}
+
+static void truncate_procs(const char *hier, const char *path)
+{
+	char p[1024];
+
+	snprintf(p, sizeof(p), "%s/%s/corral/%s/cgroup.procs", tmp, hier, path);
+	(void)truncate(p, 0);
+}
+
+static void test_engine_v1(void)
+{
+	char mi[4096], err[256], buf[256], p[1024];
+	struct grp_config cfg = { 0 };
+	struct grp_engine *e;
+	struct grp_group *web, *web2, *worker, *db, *mixed, *mixed2;
+	struct grp_limits l;
+	pid_t pids[8];
+
+	make_root("cpuset", "0-3\n");
+	make_root("cpuacct", NULL);
+	make_root("pids", NULL);
+	make_root("unified", NULL);
+	snprintf(mi, sizeof(mi),
+		 "30 22 0:27 / %s rw - tmpfs tmpfs rw\n"
+		 "33 30 0:30 / %s/cpuset rw,relatime shared:1 - cgroup cgroup rw,cpuset\n"
+		 "32 30 0:29 / %s/cpuacct rw,relatime - cgroup cgroup rw,cpuacct\n"
+		 "34 30 0:28 / %s/memory rw,relatime - cgroup cgroup rw,memory\n"
+		 "38 30 0:35 / %s/pids rw,relatime - cgroup cgroup rw,pids\n"
+		 "40 30 0:37 / %s/unified rw,relatime - cgroup2 cgroup2 rw\n",
+		 tmp, tmp, tmp, tmp, tmp, tmp);
+	write_mountinfo(mi);
+	snprintf(p, sizeof(p), "%s/mountinfo", tmp);
+	grp_layout_parse("auto", &cfg.layout, NULL, 0);
+	cfg.mount_base = tmp;
+	cfg.subtree = "corral";
+	cfg.mountinfo = p;
+	cfg.allow_plain_dirs = false;
+	tap_ok(grp_engine_open(&cfg) == NULL, "plain directories refused unless allowed");
+	cfg.allow_plain_dirs = true;
+	e = grp_engine_open(&cfg);
+	if (!tap_ok(e != NULL, "engine opens fabricated v1 hierarchies"))
+		return;
+	tap_is_int(grp_engine_kind(e), GRP_LAYOUT_V1, "auto picked v1");
+	tap_is_int(grp_engine_nhier(e), 4, "three v1 hierarchies plus the tracking tree");
+	tap_ok(grp_hier_is_tracking(grp_engine_hier(e, 3)) &&
+	       grp_hier_is_v2(grp_engine_hier(e, 3)), "cgroup2 tree used for tracking only");
+	tap_ok(grp_engine_subsys_hier(e, GRP_SUBSYS_cpuset) == grp_engine_hier(e, 0) &&
+	       grp_engine_subsys_hier(e, GRP_SUBSYS_cpuacct) == grp_engine_hier(e, 1) &&
+	       grp_engine_subsys_hier(e, GRP_SUBSYS_numtasks) == grp_engine_hier(e, 2),
+	       "each subsystem bound to its own hierarchy");
+	tap_ok(exists("%s/cpuset/corral%s", "") && exists("%s/unified/corral%s", ""),
+	       "subtree root created in each hierarchy");
+	tap_ok(!exists("%s/memory/corral%s", ""), "foreign hierarchy (memory) untouched");
+	snprintf(p, sizeof(p), "%s/cpuset/corral/cpuset.cpus", tmp);
+	tap_is_str(get_file(p, buf, sizeof(buf)) ? buf : "", "0-3",
+		   "v1 cpuset: subtree root copied the parent's cpus");
+
+	web = grp_group_open(e, "web");
+	web2 = grp_group_open(e, "web");
+	tap_ok(web && web == web2, "same membership shares one group");
+	tap_is_int(grp_group_refcount(web), 2, "shared group refcount is 2");
+	tap_is_int(grp_engine_ngroups(e), 2, "web and its parent (subtree root) groups exist");
+	tap_ok(grp_group_parent(web) && grp_group_parent(grp_group_parent(web)) == NULL,
+	       "web's parent is the root group");
+	tap_is_str(grp_group_name(web), "web", "group name");
+	snprintf(p, sizeof(p), "%s/cpuset/corral/web/cpuset.mems", tmp);
+	tap_is_str(get_file(p, buf, sizeof(buf)) ? buf : "", "0",
+		   "v1 cpuset: new container copied the parent's mems");
+
+	worker = grp_group_open(e, "web/worker");
+	tap_ok(worker && grp_group_parent(worker) == web, "nested group's parent is web");
+	tap_is_int(grp_group_refcount(web), 3, "child group holds a reference on its parent");
+	tap_is_str(grp_group_name(worker), "web/worker", "nested group name");
+
+	db = grp_group_open(e, "db");
+	{
+		struct grp_container *c[GRP_HIER_MAX];
+
+		/* share web's cpuset, but db's own accounting and numtasks */
+		c[0] = grp_group_container(web, 0);
+		for (unsigned i = 1; i < 4; i++)
+			c[i] = grp_group_container(db, i);
+		mixed = grp_group_find(e, c);
+		mixed2 = grp_group_find(e, c);
+		tap_ok(mixed && mixed != web && mixed != db && mixed == mixed2,
+		       "mixed tuple is its own group, found again by hash");
+		tap_is_int(grp_container_refcount(grp_group_container(web, 0)), 2,
+			   "web's cpuset container is held by two groups");
+		grp_group_put(mixed2);
+		grp_group_put(mixed);
+		tap_is_int(grp_container_refcount(grp_group_container(web, 0)), 1,
+			   "put drops the container reference");
+	}
+	tap_ok(grp_container_get(grp_engine_hier(e, 0), NULL, "..") == NULL && errno == EINVAL,
+	       "container '..' refused");
+	tap_ok(grp_container_get(grp_engine_hier(e, 0), NULL, "tasks") == NULL,
+	       "container named like a control file refused");
+	tap_ok(grp_group_open(e, "a/../b") == NULL, "group path with '..' refused");
+
+	grp_limits_init(&l);
+	snprintf(l.cpus, sizeof(l.cpus), "1-2");
+	l.numtasks_max = 10;
+	tap_ok(grp_group_set_limits(web, &l, err, sizeof(err)) == 0, "limits on web: %s", err);
+	snprintf(p, sizeof(p), "%s/cpuset/corral/web/cpuset.cpus", tmp);
+	tap_is_str(get_file(p, buf, sizeof(buf)) ? buf : "", "1-2", "cpuset.cpus written");
+	snprintf(p, sizeof(p), "%s/pids/corral/web/pids.max", tmp);
+	tap_is_str(get_file(p, buf, sizeof(buf)) ? buf : "", "10", "pids.max written");
+
+	grp_limits_init(&l);
+	snprintf(l.cpus, sizeof(l.cpus), "3");
+	l.numtasks_max = 5;
+	tap_ok(grp_group_set_limits(worker, &l, err, sizeof(err)) < 0 && strstr(err, "subset"),
+	       "nested cpus outside parent's refused (%s)", err);
+	snprintf(p, sizeof(p), "%s/pids/corral/web/worker/pids.max", tmp);
+	tap_ok(get_file(p, buf, sizeof(buf)) == NULL, "nothing written when one limit is bad");
+	snprintf(l.cpus, sizeof(l.cpus), "1-");
+	tap_ok(grp_group_set_limits(worker, &l, err, sizeof(err)) < 0 && strstr(err, "bad list"),
+	       "bad cpu list syntax refused (%s)", err);
+	snprintf(l.cpus, sizeof(l.cpus), "2");
+	tap_ok(grp_group_set_limits(worker, &l, err, sizeof(err)) == 0, "nested subset accepted");
+	l.numtasks_max = 0;
+	l.cpus[0] = '\0';
+	tap_ok(grp_group_set_limits(worker, &l, err, sizeof(err)) < 0, "numtasks 0 refused");
+
+	tap_ok(grp_group_attach(worker, 4242) == 0, "attach pid to every hierarchy");
+	tap_is_int(grp_group_procs(worker, pids, 8), 1, "task listed once across hierarchies");
+	tap_is_int(pids[0], 4242, "listed pid");
+	tap_ok(!grp_group_empty(worker), "group with a task is not empty");
+	tap_ok(!grp_group_empty(web), "group with a child container is not empty");
+
+	nreleased = 0;
+	grp_group_set_release(worker, true, on_release, (void *)1L);
+	grp_group_set_release(web, true, on_release, (void *)2L);
+	grp_engine_check(e);
+	tap_is_int(nreleased, 0, "no release while a task remains");
+	truncate_procs("cpuset", "web/worker");
+	truncate_procs("cpuacct", "web/worker");
+	grp_engine_check(e);
+	tap_is_int(nreleased, 0, "no release while any hierarchy still has the task");
+	truncate_procs("pids", "web/worker");
+	truncate_procs("unified", "web/worker");
+	grp_engine_check(e);
+	tap_is_int(nreleased, 2, "task exit releases worker, then web");
+	tap_ok(released_order[0] == 1 && released_order[1] == 2, "child released before parent");
+	tap_ok(!exists("%s/cpuset/corral/web%s", "") && !exists("%s/unified/corral/web%s", ""),
+	       "auto-delete removed the containers");
+	grp_engine_check(e);
+	tap_is_int(nreleased, 2, "release is reported once");
+
+	tap_ok(grp_group_attach(worker, 4343) == 0, "attach after release re-creates containers");
+	snprintf(p, sizeof(p), "%s/cpuset/corral/web/worker/cpuset.cpus", tmp);
+	tap_is_str(get_file(p, buf, sizeof(buf)) ? buf : "", "2", "revived container got its limits back");
+	snprintf(p, sizeof(p), "%s/pids/corral/web/pids.max", tmp);
+	tap_is_str(get_file(p, buf, sizeof(buf)) ? buf : "", "10", "revived parent got its limits back");
+	truncate_procs("cpuset", "web/worker");
+	truncate_procs("cpuacct", "web/worker");
+	truncate_procs("pids", "web/worker");
+	truncate_procs("unified", "web/worker");
+	grp_engine_check(e);
+	tap_is_int(nreleased, 4, "released again after the next exit");
+
+	grp_group_set_release(db, false, on_release, (void *)3L);
+	grp_engine_check(e);
+	tap_ok(nreleased == 5 && exists("%s/cpuset/corral/db%s", ""),
+	       "without auto-delete the owner is told and the container stays");
+
+	grp_group_put(worker);
+	grp_group_put(web2);
+	grp_group_put(web);
+	grp_group_put(db);
+	tap_is_int(grp_engine_ngroups(e), 0, "all groups freed after the last put");
+	grp_engine_close(e, true);
+	tap_ok(!exists("%s/cpuset/corral%s", "") && !exists("%s/pids/corral%s", "") &&
+	       !exists("%s/unified/corral%s", ""), "close removed everything it created");
+	snprintf(p, sizeof(p), "%s/cpuset/cpuset.cpus", tmp);
+	tap_is_str(get_file(p, buf, sizeof(buf)) ? buf : "", "0-3", "hierarchy root files untouched");
+}
+
+static void test_discovery(void)
+{
+	char mi[4096], p[1024];
+	struct grp_config cfg = { 0 };
+	struct grp_engine *e;
+
+	mkdir(strcat(strcpy(p, tmp), "/my cg"), 0755);
+	make_root("my cg/cpuset,cpuacct", "0\n");
+	make_root("my cg/pids", NULL);
+	snprintf(mi, sizeof(mi),
+		 "33 30 0:30 / %s/my\\040cg/cpuset,cpuacct rw - cgroup cgroup rw,cpuset,cpuacct\n"
+		 "38 30 0:35 / %s/my\\040cg/pids rw - cgroup cgroup rw,pids\n",
+		 tmp, tmp);
+	write_mountinfo(mi);
+	snprintf(p, sizeof(p), "%s/mountinfo", tmp);
+	grp_layout_parse("v1", &cfg.layout, NULL, 0);
+	cfg.subtree = "corral-x/inner";
+	cfg.mountinfo = p;
+	cfg.allow_plain_dirs = true;
+	e = grp_engine_open(&cfg);
+	if (!tap_ok(e != NULL, "engine opens a cpuset,cpuacct hierarchy (escaped mount path)"))
+		return;
+	tap_is_int(grp_engine_nhier(e), 2, "two hierarchies, no tracking tree");
+	tap_ok(grp_engine_subsys_hier(e, GRP_SUBSYS_cpuset) ==
+	       grp_engine_subsys_hier(e, GRP_SUBSYS_cpuacct), "cpuset and cpuacct share a hierarchy");
+	tap_ok(!grp_engine_event_driven(e), "without cgroup2 release is polled");
+	tap_ok(exists("%s/my cg/pids/corral-x/inner%s", ""), "nested subtree created");
+	grp_engine_close(e, true);
+	tap_ok(!exists("%s/my cg/pids/corral-x%s", ""), "nested subtree removed on close");
+
+	snprintf(mi, sizeof(mi), "40 30 0:37 / %s/unified rw - cgroup2 cgroup2 rw\n", tmp);
+	write_mountinfo(mi);
+	grp_layout_parse("auto", &cfg.layout, NULL, 0);
+	cfg.subtree = "corral";
+	e = grp_engine_open(&cfg);
+	if (!tap_ok(e != NULL, "engine opens a v2-only system"))
+		return;
+	tap_is_int(grp_engine_kind(e), GRP_LAYOUT_V2, "auto picked v2");
+	tap_is_int(grp_engine_nhier(e), 1, "one unified hierarchy");
+	tap_is_int(grp_hier_mask(grp_engine_hier(e, 0)), 7, "all subsystems on it");
+	grp_engine_close(e, true);
+
+	write_mountinfo("");
+	tap_ok(grp_engine_open(&cfg) == NULL && errno == ENOENT,
+	       "no hierarchy and no mount permission: clean failure");
+}
+
+int main(void)
+{
+	log_set_level(LOG_LVL_ERROR);
+	if (!mkdtemp(tmp)) {
+		perror("mkdtemp");
+		return 2;
+	}
+	atexit(cleanup);
+	test_layout();
+	test_cpulist();
+	test_numtasks();
+	test_names();
+	test_engine_v1();
+	test_discovery();
+	return tap_done();
+}
