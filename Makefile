@@ -11,7 +11,7 @@ CC ?= gcc
 MUSLCC ?= musl-gcc
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter \
-	  -D_GNU_SOURCE -fno-strict-aliasing
+	  -Wno-format-truncation -D_GNU_SOURCE -fno-strict-aliasing
 # Debian's libev ships no .pc file; fall back to plain -lev.
 EV_LIBS := $(shell pkg-config --libs libev 2>/dev/null || echo -lev)
 INIH_LIBS := $(shell pkg-config --libs inih 2>/dev/null || echo -linih)

@@ -30,6 +30,10 @@ for trs in "$out"/*.trs; do
 	x=$(grep -c '^:test-result: XFAIL' "$trs")
 	f=$(grep -cE '^:test-result: (FAIL|XPASS|ERROR)' "$trs")
 	pass=$((pass + p + s + x))
+	if [ "$f" -gt 0 ]; then
+		echo "---- ${trs%.trs}.log (failed) ----"
+		cat "${trs%.trs}.log"
+	fi
 	skip=$((skip + s))
 	fail=$((fail + f))
 done
