@@ -26,14 +26,18 @@ LIB_SRC := lib/log.c
 GRP_SRC := grouping/parse.c grouping/sysfile.c grouping/container.c \
 	   grouping/group.c grouping/release.c grouping/hierarchy.c \
 	   grouping/cpuset.c grouping/cpuacct.c grouping/numtasks.c
-CORE_SRC := $(LIB_SRC) $(GRP_SRC)
-HDRS := $(wildcard lib/*.h grouping/*.h tests/lib/*.h)
+SVC_SRC := services/load.c services/argv.c
+SUP_SRC := supervisor/state.c supervisor/spawn.c supervisor/output.c \
+	   supervisor/status.c supervisor/control.c
+INIT_SRC := init/main.c init/pid1.c
+CORE_SRC := $(LIB_SRC) $(GRP_SRC) $(SVC_SRC) $(SUP_SRC) init/pid1.c
+HDRS := $(wildcard lib/*.h grouping/*.h services/*.h supervisor/*.h init/*.h tests/lib/*.h)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/*.c))
 HOST_TESTS := $(patsubst tests/host/%.c,%,$(wildcard tests/host/*.c))
 TEST_BINS := $(addprefix $(B)/tests/unit/,$(UNIT_TESTS)) \
 	     $(addprefix $(B)/tests/host/,$(HOST_TESTS))
-PROGS :=
+PROGS := corral initctl
 STATIC_BINS := $(addprefix $(S)/tests/host/,$(HOST_TESTS))
 
 .PHONY: all static check deps clean
@@ -48,6 +52,12 @@ $(B)/obj/%.o: %.c $(HDRS)
 $(B)/libcorral.a: $(patsubst %.c,$(B)/obj/%.o,$(CORE_SRC))
 	@rm -f $@
 	ar rcs $@ $^
+
+$(B)/corral: $(B)/obj/init/main.o $(B)/libcorral.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/initctl: $(B)/obj/supervisor/initctl.o $(B)/libcorral.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/%: tests/%.c $(B)/libcorral.a $(HDRS)
 	@mkdir -p $(dir $@)
@@ -74,6 +84,13 @@ $(S)/tests/%: tests/%.c $(S)/libcorral.a $(HDRS) $(S)/include/.stamp
 	$(MUSLCC) $(CFLAGS) -static -I$(S)/include -Itests/lib -Igrouping -o $@ $< \
 		$(S)/libcorral.a $(LIBDIR)/libev.a $(LIBDIR)/libinih.a \
 		$(S)/libcorral.a -lm
+
+$(S)/corral: $(S)/obj/init/main.o $(S)/libcorral.a
+	$(MUSLCC) $(CFLAGS) -static -o $@ $< $(S)/libcorral.a $(LIBDIR)/libev.a \
+		$(LIBDIR)/libinih.a $(S)/libcorral.a -lm
+
+$(S)/initctl: $(S)/obj/supervisor/initctl.o $(S)/libcorral.a
+	$(MUSLCC) $(CFLAGS) -static -o $@ $< $(S)/libcorral.a -lm
 
 static: $(STATIC_BINS) $(addprefix $(S)/,$(PROGS))
 

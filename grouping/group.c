@@ -326,6 +326,13 @@ int grp_group_attach(struct grp_group *g, pid_t pid)
 		if (grp_container_attach(g->conts[done], pid) < 0)
 			goto revert;
 	free(orig);
+	for (unsigned i = 0; i < e->nhier; i++)
+		for (int s = 0; s < GRP_SUBSYS_COUNT; s++) {
+			const struct grp_subsys *ss = grp_subsys_table[s];
+
+			if ((e->hier[i]->mask & (1u << s)) && ss->attach)
+				ss->attach(g->conts[i], pid);
+		}
 	/* a task in a nested group keeps every ancestor busy too */
 	for (struct grp_group *a = g; a; a = a->parent)
 		a->released = false;
@@ -340,6 +347,16 @@ revert:
 	free(orig);
 	errno = saved;
 	return -1;
+}
+
+int grp_group_prepare(struct grp_group *g)
+{
+	for (unsigned i = 0; i < g->e->nhier; i++)
+		if (g->conts[i]->removed && grp_container_revive(g->conts[i]) < 0)
+			return -1;
+	for (struct grp_group *a = g; a; a = a->parent)
+		a->released = false;
+	return 0;
 }
 
 int grp_group_procs(struct grp_group *g, pid_t *pids, size_t max)

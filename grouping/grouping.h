@@ -230,6 +230,11 @@ int grp_group_set_limits(struct grp_group *g, const struct grp_limits *l,
  * hierarchy refuses, the pid is moved back where it was in the others
  * (the seed's can_attach / cancel_attach / attach sequence). */
 int grp_group_attach(struct grp_group *g, pid_t pid);
+/* Make every container of the group exist again (re-creating released
+ * ones with their limits) and re-arm release notification for it and its
+ * ancestors.  Call in the parent before forking a child that attaches
+ * itself: the child's attach only changes the child's copy of the engine. */
+int grp_group_prepare(struct grp_group *g);
 /* Tasks of the group (union over hierarchies, deduplicated). */
 int grp_group_procs(struct grp_group *g, pid_t *pids, size_t max);
 int grp_group_stats(struct grp_group *g, struct grp_stats *st);

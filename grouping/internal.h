@@ -27,6 +27,8 @@ struct grp_subsys {
 	void (*destroy)(struct grp_container *c);
 	/* may refuse an attach (cpuset: empty cpus or mems on v1) */
 	int (*can_attach)(struct grp_container *c, pid_t pid);
+	/* the task is now in every container of its group (commit) */
+	void (*attach)(struct grp_container *c, pid_t pid);
 	/* check limits against the parent; write nothing */
 	int (*validate)(struct grp_container *c, const struct grp_limits *l,
 			char *err, size_t errlen);

@@ -337,7 +337,9 @@ static void test_engine_v1(void)
 	grp_engine_check(e);
 	tap_is_int(nreleased, 2, "release is reported once");
 
-	tap_ok(grp_group_attach(worker, 4343) == 0, "attach after release re-creates containers");
+	tap_ok(grp_group_prepare(worker) == 0 && exists("%s/pids/corral/web/worker%s", ""),
+	       "prepare re-creates released containers (parent side of a fork)");
+	tap_ok(grp_group_attach(worker, 4343) == 0, "attach after release");
 	snprintf(p, sizeof(p), "%s/cpuset/corral/web/worker/cpuset.cpus", tmp);
 	tap_is_str(get_file(p, buf, sizeof(buf)) ? buf : "", "2", "revived container got its limits back");
 	snprintf(p, sizeof(p), "%s/pids/corral/web/pids.max", tmp);

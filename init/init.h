@@ -1,0 +1,35 @@
+/*
+ * init/init.h - PID 1 duties (public header).
+ *
+ * corral runs either as PID 1 (of a machine or of a PID namespace) or as
+ * a child-subreaper supervisor under another init.  This module owns the
+ * things only an init does: early signal blocking, mounting the API
+ * filesystems, reaping, and the shutdown sequence ending in reboot(2).
+ */
+#ifndef CORRAL_INIT_H
+#define CORRAL_INIT_H
+
+#include <stdbool.h>
+
+struct ev_loop;
+
+enum init_action {
+	INIT_REBOOT,
+	INIT_POWEROFF,
+	INIT_HALT,
+	INIT_EXIT,		/* not PID 1: stop services and exit */
+};
+
+/* PID 1 of the initial PID namespace, i.e. the machine's init: only then
+ * are root cgroup files, filesystem remounts and reboot(2) ours. */
+bool init_is_machine_init(void);
+/* Mount /proc, /sys, /dev, /dev/pts, /run where not mounted yet. */
+void init_mount_api_filesystems(void);
+/* Open /dev/console as stdin/stdout/stderr (PID 1). */
+void init_console(void);
+/* Last step of shutdown, after services are stopped: TERM/KILL the rest,
+ * sync, unmount/remount read-only, reboot(2).  Never returns as PID 1. */
+void init_finish(struct ev_loop *loop, enum init_action a, bool pid1);
+const char *init_action_name(enum init_action a);
+
+#endif

@@ -1,0 +1,321 @@
+/*
+ * supervisor/control.c - the control socket.
+ *
+ * A Unix stream socket, mode 0600, in the run directory.  A client sends
+ * one fixed-size struct ctl_request; the magic, version and size are
+ * checked before anything else, and the peer's credentials (SO_PEERCRED)
+ * must be root or our own uid.  The answer is text: "ok" or
+ * "error: why" on the first line, then the body; the server closes the
+ * connection when done.  Clients are served from the event loop with
+ * non-blocking I/O and a deadline, so a stuck client cannot stall PID 1.
+ */
+#include "internal.h"
+#include "../lib/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define CONN_TIMEOUT 5.0
+
+struct conn {
+	int fd;
+	ev_io io;
+	ev_timer deadline;
+	struct ctl_request req;
+	size_t got;
+	char *out;
+	size_t out_len, out_sent;
+};
+
+int ctl_request_check(const struct ctl_request *r, size_t len, const char **why)
+{
+	if (len != sizeof(*r)) {
+		*why = "wrong request size";
+		return -1;
+	}
+	if (r->magic != CTL_MAGIC) {
+		*why = "bad magic";
+		return -1;
+	}
+	if (r->version != CTL_VERSION) {
+		*why = "unsupported protocol version";
+		return -1;
+	}
+	if (r->size != sizeof(*r)) {
+		*why = "wrong declared size";
+		return -1;
+	}
+	if (r->cmd < CTL_LIST || r->cmd >= CTL_NCMDS) {
+		*why = "unknown command";
+		return -1;
+	}
+	if (!memchr(r->name, '\0', sizeof(r->name))) {
+		*why = "unterminated name";
+		return -1;
+	}
+	return 0;
+}
+
+static void conn_free(struct conn *c)
+{
+	ev_io_stop(sup.o.loop, &c->io);
+	ev_timer_stop(sup.o.loop, &c->deadline);
+	close(c->fd);
+	free(c->out);
+	free(c);
+}
+
+static void conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct conn *c = w->data;
+	ssize_t r;
+
+	(void)loop;
+	(void)revents;
+	while (c->out_sent < c->out_len) {
+		r = send(c->fd, c->out + c->out_sent, c->out_len - c->out_sent, MSG_NOSIGNAL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno == EAGAIN)
+			return;
+		if (r <= 0)
+			break;
+		c->out_sent += (size_t)r;
+	}
+	conn_free(c);
+}
+
+static void reply(struct conn *c, size_t n)
+{
+	c->out_len = n;
+	ev_io_stop(sup.o.loop, &c->io);
+	ev_io_init(&c->io, conn_write_cb, c->fd, EV_WRITE);
+	c->io.data = c;
+	ev_io_start(sup.o.loop, &c->io);
+}
+
+static size_t list_services(char *buf, size_t len, bool json)
+{
+	size_t n = 0;
+
+	if (json)
+		n += (size_t)snprintf(buf + n, len - n, "[");
+	for (unsigned i = 0; i < sup.nsvcs && n < len; i++) {
+		struct service *s = sup.svcs[i];
+
+		if (json)
+			n += (size_t)snprintf(buf + n, len - n, "%s{\"name\":\"%s\",\"state\":\"%s\",\"pid\":%d}",
+					      i ? "," : "", s->def.name, svc_state_name(s->state), (int)s->pid);
+		else
+			n += (size_t)snprintf(buf + n, len - n, "%s %s %d\n", s->def.name,
+					      svc_state_name(s->state), (int)s->pid);
+	}
+	if (json && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "]\n");
+	return n < len ? n : len - 1;
+}
+
+static size_t handle(struct conn *c, char *out, size_t len)
+{
+	const struct ctl_request *r = &c->req;
+	bool json = r->flags & CTL_F_JSON;
+	struct service *s = NULL;
+	size_t n;
+
+	if (*r->name) {
+		s = svc_find(r->name);
+		if (!s)
+			return (size_t)snprintf(out, len, "error: no service named %s\n", r->name);
+	}
+	switch ((enum ctl_cmd)r->cmd) {
+	case CTL_LIST:
+		n = (size_t)snprintf(out, len, "ok\n");
+		return n + list_services(out + n, len - n, json);
+	case CTL_STATUS:
+		n = (size_t)snprintf(out, len, "ok\n%s", json ? "[" : "");
+		for (unsigned i = 0; i < sup.nsvcs && n + 1 < len; i++) {
+			if (s && sup.svcs[i] != s)
+				continue;
+			if (json) {
+				if (out[n - 1] != '[')
+					out[n++] = ',';
+				n += svc_status_json(sup.svcs[i], out + n, len - n);
+			} else {
+				n += svc_status_text(sup.svcs[i], out + n, len - n);
+				if (n + 1 < len)
+					out[n++] = '\n';
+			}
+		}
+		if (json && n + 2 < len) {
+			out[n++] = ']';
+			out[n++] = '\n';
+		}
+		return n;
+	case CTL_START:
+	case CTL_STOP:
+	case CTL_RESTART:
+		if (!s)
+			return (size_t)snprintf(out, len, "error: a service name is needed\n");
+		if (r->cmd == CTL_START) {
+			svc_dispatch(s, SVC_EV_START);
+		} else if (r->cmd == CTL_STOP) {
+			svc_dispatch(s, SVC_EV_STOP);
+		} else if (s->state == SVC_RUNNING || s->state == SVC_STARTING) {
+			svc_dispatch(s, SVC_EV_STOP);
+			svc_dispatch(s, SVC_EV_START);	/* STOPPING: restart now */
+		} else {
+			svc_dispatch(s, SVC_EV_START);
+		}
+		return (size_t)snprintf(out, len, "ok\n%s %s\n", s->def.name, svc_state_name(s->state));
+	case CTL_LOG:
+		if (!s)
+			return (size_t)snprintf(out, len, "error: a service name is needed\n");
+		n = (size_t)snprintf(out, len, "ok\n");
+		return n + svc_output_copy(s, out + n, len - n);
+	case CTL_REBOOT:
+	case CTL_POWEROFF:
+	case CTL_HALT:
+		if (!sup.action_cb)
+			return (size_t)snprintf(out, len, "error: not supported here\n");
+		sup.action_cb(r->cmd == CTL_REBOOT ? SUP_REBOOT :
+			      r->cmd == CTL_POWEROFF ? SUP_POWEROFF : SUP_HALT);
+		return (size_t)snprintf(out, len, "ok\n");
+	default:
+		return (size_t)snprintf(out, len, "error: unknown command\n");
+	}
+}
+
+static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct conn *c = w->data;
+	const char *why;
+	ssize_t r;
+	size_t n;
+
+	(void)loop;
+	(void)revents;
+	r = recv(c->fd, (char *)&c->req + c->got, sizeof(c->req) - c->got, 0);
+	if (r < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (r <= 0) {
+		conn_free(c);
+		return;
+	}
+	c->got += (size_t)r;
+	if (c->got < sizeof(c->req))
+		return;
+	c->out = malloc(CTL_REPLY_MAX);
+	if (!c->out) {
+		conn_free(c);
+		return;
+	}
+	if (ctl_request_check(&c->req, c->got, &why) < 0) {
+		log_warn("control: rejected request: %s", why);
+		n = (size_t)snprintf(c->out, CTL_REPLY_MAX, "error: %s\n", why);
+	} else {
+		n = handle(c, c->out, CTL_REPLY_MAX);
+	}
+	reply(c, n);
+}
+
+static void conn_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	conn_free(w->data);
+}
+
+static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	struct conn *c;
+	int fd;
+
+	(void)revents;
+	fd = accept4(w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			log_warn_sys("accept on", "control socket");
+		return;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 ||
+	    (cred.uid != 0 && cred.uid != geteuid())) {
+		log_warn("control: refused connection from uid %d", (int)cred.uid);
+		close(fd);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(fd);
+		return;
+	}
+	c->fd = fd;
+	ev_io_init(&c->io, conn_read_cb, fd, EV_READ);
+	c->io.data = c;
+	ev_io_start(loop, &c->io);
+	ev_timer_init(&c->deadline, conn_timeout_cb, CONN_TIMEOUT, 0);
+	c->deadline.data = c;
+	ev_timer_start(loop, &c->deadline);
+}
+
+int sup_control_open(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char path[sizeof(sa.sun_path)];
+	mode_t old;
+	int fd;
+
+	if (mkdir(sup.run_dir, 0755) < 0 && errno != EEXIST) {
+		log_error_sys("mkdir", sup.run_dir);
+		return -1;
+	}
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", sup.run_dir, CTL_SOCKET) >= sizeof(path)) {
+		log_error("run directory %s is too long for a socket path", sup.run_dir);
+		return -1;
+	}
+	memcpy(sa.sun_path, path, sizeof(path));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		log_error_sys("create", "control socket");
+		return -1;
+	}
+	unlink(path);
+	old = umask(0177);	/* born 0600: no window where others may connect */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		umask(old);
+		log_error_sys("bind", path);
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	if (listen(fd, 16) < 0) {
+		log_error_sys("listen on", path);
+		close(fd);
+		return -1;
+	}
+	sup.ctl_fd = fd;
+	ev_io_init(&sup.ctl_io, accept_cb, fd, EV_READ);
+	ev_io_start(sup.o.loop, &sup.ctl_io);
+	return 0;
+}
+
+void sup_shutdown_sockets(void)
+{
+	char path[4200];
+
+	if (sup.ctl_fd < 0)
+		return;
+	ev_io_stop(sup.o.loop, &sup.ctl_io);
+	close(sup.ctl_fd);
+	sup.ctl_fd = -1;
+	snprintf(path, sizeof(path), "%s/%s", sup.run_dir, CTL_SOCKET);
+	unlink(path);
+}
