@@ -38,6 +38,7 @@ HOST_TESTS := $(patsubst tests/host/%.c,%,$(wildcard tests/host/*.c))
 TEST_BINS := $(addprefix $(B)/tests/unit/,$(UNIT_TESTS)) \
 	     $(addprefix $(B)/tests/host/,$(HOST_TESTS))
 PROGS := corral initctl
+HOST_SCRIPTS := $(wildcard tests/host/*.sh)
 STATIC_BINS := $(addprefix $(S)/tests/host/,$(HOST_TESTS))
 
 .PHONY: all static check deps clean
@@ -104,7 +105,7 @@ check: deps
 	@sh tests/run-suites.sh $(B)/test-results \
 		$(addprefix $(B)/tests/unit/,$(UNIT_TESTS)) \
 		$(addprefix $(B)/tests/host/,$(HOST_TESTS)) \
-		$(STATIC_BINS)
+		$(STATIC_BINS) $(HOST_SCRIPTS)
 
 clean:
 	rm -rf $(B)

@@ -235,6 +235,11 @@ int grp_group_attach(struct grp_group *g, pid_t pid);
  * ancestors.  Call in the parent before forking a child that attaches
  * itself: the child's attach only changes the child's copy of the engine. */
 int grp_group_prepare(struct grp_group *g);
+/* A pinned group is never released, even when empty: the parent pins it
+ * across fork until the child has attached itself (or failed to), which
+ * closes the window where a fresh group looks empty and is deleted. */
+void grp_group_pin(struct grp_group *g);
+void grp_group_unpin(struct grp_group *g);
 /* Tasks of the group (union over hierarchies, deduplicated). */
 int grp_group_procs(struct grp_group *g, pid_t *pids, size_t max);
 int grp_group_stats(struct grp_group *g, struct grp_stats *st);

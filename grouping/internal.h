@@ -88,6 +88,7 @@ struct grp_group {
 	void *release_data;
 	bool auto_delete;
 	bool released;			/* fired; re-armed by attach */
+	unsigned pins;			/* attaches in flight */
 };
 
 struct grp_engine {

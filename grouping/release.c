@@ -44,8 +44,21 @@ void grp_group_set_release(struct grp_group *g, bool auto_delete,
 	g->released = false;
 }
 
+void grp_group_pin(struct grp_group *g)
+{
+	g->pins++;
+}
+
+void grp_group_unpin(struct grp_group *g)
+{
+	if (g->pins)
+		g->pins--;
+}
+
 bool grp_group_empty(struct grp_group *g)
 {
+	if (g->pins)
+		return false;	/* a child is on its way in */
 	for (unsigned i = 0; i < g->e->nhier; i++) {
 		struct grp_container *c = g->conts[i];
 

@@ -27,9 +27,12 @@ bool init_is_machine_init(void);
 void init_mount_api_filesystems(void);
 /* Open /dev/console as stdin/stdout/stderr (PID 1). */
 void init_console(void);
-/* Last step of shutdown, after services are stopped: TERM/KILL the rest,
- * sync, unmount/remount read-only, reboot(2).  Never returns as PID 1. */
-void init_finish(struct ev_loop *loop, enum init_action a, bool pid1);
+/* After services are stopped (PID 1 only): SIGTERM, then SIGKILL, every
+ * process left (orphans outside any group), reaping as they go. */
+void init_kill_remaining(void);
+/* Last step: sync, unmount/remount read-only (machine init only),
+ * reboot(2).  Never returns. */
+void init_reboot(enum init_action a) __attribute__((noreturn));
 const char *init_action_name(enum init_action a);
 
 #endif

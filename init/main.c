@@ -109,10 +109,15 @@ static void services_stopped(void *data)
 	(void)data;
 	ev_timer_stop(g.loop, &g.shutdown_timer);
 	sup_shutdown_sockets();
-	init_finish(g.loop, g.action, g.pid1);
-	/* only reached when not PID 1 */
+	if (g.pid1)
+		init_kill_remaining();
+	/* groups are empty now: remove corral's subtree, which matters when
+	 * this is PID 1 of a namespace on a host that keeps running */
 	grp_engine_close(g.engine, true);
 	g.engine = NULL;
+	if (g.pid1)
+		init_reboot(g.action);
+	log_info("services stopped; exiting");
 	ev_break(g.loop, EVBREAK_ALL);
 }
 

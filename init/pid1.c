@@ -146,17 +146,9 @@ static void unmount_all(void)
 		log_warn_sys("remount read-only", "/");
 }
 
-void init_finish(struct ev_loop *loop, enum init_action a, bool pid1)
+void init_kill_remaining(void)
 {
-	static const int cmd[] = { RB_AUTOBOOT, RB_POWER_OFF, RB_HALT_SYSTEM };
-
-	(void)loop;
-	if (!pid1 || a == INIT_EXIT) {
-		log_info("services stopped; exiting");
-		return;
-	}
-	/* whatever is not in a service group: daemons of login sessions,
-	 * orphans.  -1 spares only ourselves. */
+	/* -1 spares only ourselves */
 	log_info("sending SIGTERM to remaining processes");
 	kill(-1, SIGTERM);
 	kill(-1, SIGCONT);
@@ -164,6 +156,12 @@ void init_finish(struct ev_loop *loop, enum init_action a, bool pid1)
 	log_info("sending SIGKILL to remaining processes");
 	kill(-1, SIGKILL);
 	reap_for(2);
+}
+
+void init_reboot(enum init_action a)
+{
+	static const int cmd[] = { RB_AUTOBOOT, RB_POWER_OFF, RB_HALT_SYSTEM, RB_POWER_OFF };
+
 	sync();
 	if (init_is_machine_init())
 		unmount_all();

@@ -49,6 +49,7 @@ struct service {
 	char envbuf[SVC_ENV_MAX + 8][300];
 
 	ev_timer timer;
+	bool pinned;			/* group pinned until exec status */
 	ev_io exec_io;			/* close-on-exec status pipe */
 	int exec_fd;
 	ev_io out_io;			/* stdout+stderr pipe, read end */

@@ -15,7 +15,7 @@ fi
 mkdir -p "$out"
 rm -f "$out"/*.trs "$out"/*.log
 for t in "$@"; do
-	name=$(echo "$t" | sed "s|^build/||; s|/|-|g")
+	name=$(echo "$t" | sed "s|^build/||; s|/|-|g; s|\.sh$||")
 	# tap-driver needs the test's own stdout; stderr goes to the log too
 	"$driver" --test-name "$name" --log-file "$out/$name.log" \
 		--trs-file "$out/$name.trs" --color-tests no \
