@@ -83,6 +83,19 @@ static char *reader(char *str, int num, void *stream)
 		return NULL;
 	str[n] = '\0';
 	ld->line++;
+	/* libinih cuts a value at whitespace followed by ';' (an inline
+	 * comment); say so, or "a ; b" silently becomes "a" */
+	if (str[strspn(str, " \t")] != ';' && str[strspn(str, " \t")] != '#') {
+		const char *eq = strchr(str, '=');
+
+		for (const char *p = eq; p && *p; p++)
+			if ((p[0] == ' ' || p[0] == '\t') && p[1] == ';') {
+				log_warn("%s:%u: ' ;' starts an inline comment; the rest "
+					 "of the line is ignored (write ';' without the "
+					 "space before it)", ld->file, ld->line);
+				break;
+			}
+	}
 	return str;
 }
 

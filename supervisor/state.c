@@ -683,17 +683,19 @@ void sup_start_all(void)
 
 void sup_stop_all(void (*done)(void *), void *data)
 {
-	sup.stop_done = done;
-	sup.stop_data = data;
+	sup.stop_done = NULL;
 	for (unsigned i = 0; i < sup.nsvcs; i++)
 		sup.svcs[i]->want = SVC_WANT_DOWN;
-	/* reverse load order; dependents hold their dependencies back */
+	/* Ask everyone first, reverse load order; dependents hold their
+	 * dependencies back.  Only then watch for "all down", or the first
+	 * service to finish would end the shutdown early. */
 	for (unsigned i = sup.nsvcs; i-- > 0;)
 		svc_dispatch(sup.svcs[i], SVC_EV_STOP);
-	if (sup.nsvcs == 0 && sup.stop_done) {
-		sup.stop_done = NULL;
-		done(data);
-	}
+	sup.stop_done = done;
+	sup.stop_data = data;
+	sup.depth++;
+	propagate();
+	sup.depth--;
 }
 
 void sup_set_action_cb(void (*cb)(enum sup_action a))

@@ -68,6 +68,17 @@ Restart=always
 cpuset.cpus=$LAST_CPU
 TasksMax=16
 EOT
+cat > "$T/conf/services/db.service" <<EOT
+[Service]
+ExecStart=/bin/sleep 1000
+EOT
+cat > "$T/conf/services/app.service" <<EOT
+[Unit]
+After=db
+Requires=db
+[Service]
+ExecStart=/usr/bin/perl -e '\$SIG{TERM} = sub { sleep 1; exit 0 }; sleep 1 while 1'
+EOT
 cat > "$T/conf/services/crashy.service" <<EOT
 [Unit]
 StartLimitBurst=4
@@ -88,6 +99,11 @@ ExecStart=/usr/bin/perl -e 'for (1..200) { my \$p = fork(); if (defined \$p && !
 [Group]
 numtasks.max=10
 EOT
+cat > "$T/conf/services/stubborn.service" <<EOT
+[Service]
+ExecStart=/usr/bin/perl -e '\$SIG{TERM} = "IGNORE"; sleep 1 while 1'
+TimeoutStopSec=1
+EOT
 cat > "$T/conf/services/badexec.service" <<EOT
 [Service]
 ExecStart=/nonexistent/program --flag
@@ -107,6 +123,7 @@ UPID=$!
 check "corral answers on its control socket" retry 10 ctl list
 CPID=$(cat "/proc/$UPID/task/$UPID/children" 2>/dev/null | awk '{ print $1 }')
 is "$(awk '/^NSpid:/ { print $NF }' "/proc/$CPID/status" 2>/dev/null)" 1 "corral is PID 1 of its namespace"
+is "$(stat -c %a "$T/run/corral.sock")" 600 "control socket is mode 0600"
 check "broken.service rejected alone, with file:line" grep -q "broken.service:2: Type" "$T/console.log"
 ok "$(ctl list | grep -c broken)" "the broken unit is not loaded (others are)"
 
@@ -180,16 +197,28 @@ OLD=$(field web pid)
 ctl restart web >/dev/null
 check "restart gives a new main process" retry 10 sh -c "[ \"\$(\"$INITCTL\" -r '$T/run' status web | awk '\$1==\"pid\"{print \$2}')\" != '$OLD' ] && \"$INITCTL\" -r '$T/run' status web | grep -q '^state running'"
 
+# --- a service that ignores SIGTERM gets SIGKILL after TimeoutStopSec ---
+check "stubborn is running" retry 5 state_is stubborn running
+t0=$(date +%s.%N)
+ctl stop stubborn >/dev/null
+check "stubborn stops" retry 10 state_is stubborn down
+t1=$(date +%s.%N)
+ok "$(awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a >= 0.9) }'; echo $?)" \
+	"it was not down before TimeoutStopSec=1 ran out"
+check "SIGKILL was sent after the timeout" grep -q "stubborn: still running 1.0 s after SIGTERM; sending SIGKILL" "$T/console.log"
+check "stubborn's group removed" test ! -d "/sys/fs/cgroup/pids/$SUB/stubborn"
+
 # --- shutdown: SIGTERM is reboot; services stop in reverse order ---
 kill -TERM "$CPID"
 wait "$UPID"
 rc=$?
 diag "unshare exit status $rc"
 ok "$([ "$rc" -eq 129 ] || [ "$rc" -eq 0 ]; echo $?)" "corral rebooted its namespace (init ended by SIGHUP)"
-check "web stopped before setup during shutdown" awk '
-	/web: .* → (stopping|down)/ && !w { w = NR }
-	/setup: done → down/ && !s { s = NR }
-	END { exit !(w && s && w < s) }' "$T/console.log"
+check "app (requires db) was down before db began to stop" awk '
+	/shutdown:/ { on = 1 }
+	on && /app: stopping → down/ && !a { a = NR }
+	on && /db: running → stopping/ && !d { d = NR }
+	END { exit !(a && d && a < d) }' "$T/console.log"
 UPID=
 left=0
 for d in /sys/fs/cgroup/*/"$SUB"; do [ -d "$d" ] && left=1; done
