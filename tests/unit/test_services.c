@@ -7,6 +7,7 @@
 #include "../../lib/log.h"
 #include "tap.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,6 +195,20 @@ static void test_dir(void)
 	tap_ok(n == 2 && !strcmp(defs[0].name, "a") && !strcmp(defs[1].name, "b") &&
 	       !strcmp(defs[0].argv[1], "--flag"), "loaded sorted by name, argv usable");
 	tap_ok(svc_load_dir("/nonexistent-corral", defs, 4) < 0, "missing directory reported");
+	{
+		struct svc_def shipped[16];
+		int m = svc_load_dir("conf/services", shipped, 16);
+		DIR *cd = opendir("conf/services");
+		struct dirent *de;
+		int files = 0;
+
+		while (cd && (de = readdir(cd)))
+			files += strstr(de->d_name, ".service") != NULL;
+		if (cd)
+			closedir(cd);
+		tap_ok(m > 0 && m == files, "every shipped example in conf/services loads (%d of %d)",
+		       m, files);
+	}
 	snprintf(p, sizeof(p), "rm -rf '%s'", dir);
 	if (system(p) != 0)
 		tap_diag("cleanup of %s failed", dir);
