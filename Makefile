@@ -28,7 +28,7 @@ GRP_SRC := grouping/parse.c grouping/sysfile.c grouping/container.c \
 	   grouping/cpuset.c grouping/cpuacct.c grouping/numtasks.c
 SVC_SRC := services/load.c services/argv.c
 SUP_SRC := supervisor/state.c supervisor/spawn.c supervisor/output.c \
-	   supervisor/status.c supervisor/control.c
+	   supervisor/status.c supervisor/control.c supervisor/notify.c
 INIT_SRC := init/main.c init/pid1.c
 CORE_SRC := $(LIB_SRC) $(GRP_SRC) $(SVC_SRC) $(SUP_SRC) init/pid1.c
 HDRS := $(wildcard lib/*.h grouping/*.h services/*.h supervisor/*.h init/*.h tests/lib/*.h)
@@ -38,13 +38,20 @@ HOST_TESTS := $(patsubst tests/host/%.c,%,$(wildcard tests/host/*.c))
 TEST_BINS := $(addprefix $(B)/tests/unit/,$(UNIT_TESTS)) \
 	     $(addprefix $(B)/tests/host/,$(HOST_TESTS))
 PROGS := corral initctl
+# test helpers that link libsystemd (the real sd_notify); skipped if absent
+SYSTEMD_LIBS := $(shell pkg-config --libs libsystemd 2>/dev/null)
+HELPERS := $(if $(SYSTEMD_LIBS),$(B)/tests/helpers/notify_client)
 HOST_SCRIPTS := $(wildcard tests/host/*.sh)
 STATIC_BINS := $(addprefix $(S)/tests/host/,$(HOST_TESTS))
 
 .PHONY: all static check deps clean
 .SUFFIXES:
 
-all: $(TEST_BINS) $(addprefix $(B)/,$(PROGS))
+all: $(TEST_BINS) $(addprefix $(B)/,$(PROGS)) $(HELPERS)
+
+$(B)/tests/helpers/notify_client: tests/helpers/notify_client.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(SYSTEMD_LIBS)
 
 $(B)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)

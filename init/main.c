@@ -287,6 +287,8 @@ int main(int argc, char **argv)
 	sup_set_action_cb(action_cb);
 	if (sup_control_open() < 0 && !g.pid1)
 		return 111;
+	if (!sup_notify_open())
+		log_warn("no notify socket: Type=notify services cannot report ready");
 
 	snprintf(services_dir, sizeof(services_dir), "%s/services", g.config_dir);
 	n = g.engine ? svc_load_dir(services_dir, defs, MAX_DEFS) : 0;

@@ -281,6 +281,8 @@ static int handle_service(struct loader *ld, const char *k, const char *v)
 		set_seconds(ld, k, v, &d->restart_sec);
 	else if (!strcmp(k, "TimeoutStopSec"))
 		set_seconds(ld, k, v, &d->timeout_stop_sec);
+	else if (!strcmp(k, "TimeoutStartSec"))
+		set_seconds(ld, k, v, &d->timeout_start_sec);
 	else if (!strcmp(k, "User"))
 		set_str(ld, k, v, d->user, sizeof(d->user));
 	else if (!strcmp(k, "Group"))
@@ -370,6 +372,7 @@ static void defaults(struct svc_def *d, const char *name, const char *file)
 	d->restart = SVC_RESTART_NO;
 	d->restart_sec = 0.1;
 	d->timeout_stop_sec = 10;
+	d->timeout_start_sec = 90;
 	grp_limits_init(&d->limits);
 	d->notify_on_release = true;
 }

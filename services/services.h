@@ -8,7 +8,8 @@
  *             StartLimitIntervalSec
  *   [Service] Type=simple|notify|forking|oneshot, ExecStart, Restart=
  *             always|on-failure|no, RestartSec, User, Group,
- *             WorkingDirectory, Environment, TimeoutStopSec
+ *             WorkingDirectory, Environment, TimeoutStopSec,
+ *             TimeoutStartSec (notify and forking only)
  *   [Group]   Name, Parent, cpuset.cpus (AllowedCPUs), cpuset.mems
  *             (AllowedMemoryNodes), numtasks.max (TasksMax),
  *             notify_on_release
@@ -63,6 +64,7 @@ struct svc_def {
 	enum svc_restart restart;
 	double restart_sec;		/* default 0.1 */
 	double timeout_stop_sec;	/* default 10 */
+	double timeout_start_sec;	/* notify/forking; default 90 */
 	char user[64], group[64];
 	char workdir[SVC_STR_MAX];
 	unsigned nenv;

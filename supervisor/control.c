@@ -311,6 +311,7 @@ void sup_shutdown_sockets(void)
 {
 	char path[4200];
 
+	sup_notify_close();
 	if (sup.ctl_fd < 0)
 		return;
 	ev_io_stop(sup.o.loop, &sup.ctl_io);

@@ -64,7 +64,8 @@ const char *svc_event_name(enum svc_event e)
 const char *svc_reason_name(enum svc_reason r)
 {
 	static const char *const n[] = { "", "stopped", "exec failed", "exited",
-					 "start limit", "dependency failed", "group setup failed" };
+					 "start limit", "dependency failed", "group setup failed",
+					 "start timeout" };
 
 	return (unsigned)r < sizeof(n) / sizeof(*n) ? n[r] : "?";
 }
@@ -88,8 +89,8 @@ void svc_state_set(struct service *s, enum svc_state st, const char *why)
 	/* entry actions */
 	if (st == SVC_RUNNING && s->consecutive && ev_now(sup.o.loop) - s->started_at > 10)
 		s->consecutive = 0;
-	if (st == SVC_DOWN || st == SVC_FAILED || st == SVC_DONE)
-		ev_timer_stop(sup.o.loop, &s->timer);
+	if (st == SVC_DOWN || st == SVC_FAILED || st == SVC_DONE || st == SVC_RUNNING)
+		ev_timer_stop(sup.o.loop, &s->timer);	/* start timeout, if any */
 }
 
 struct service *svc_find(const char *name)
@@ -247,6 +248,9 @@ static void spawn(struct service *s)
 		return;
 	}
 	svc_state_set(s, SVC_STARTING, NULL);
+	/* READY=1 or the starter's exit must come in time */
+	if (s->def.type == SVC_TYPE_NOTIFY || s->def.type == SVC_TYPE_FORKING)
+		arm(s, s->def.timeout_start_sec);
 }
 
 static void try_start(struct service *s)
@@ -427,6 +431,16 @@ static void running_released(struct service *s)
 		finish(s, true, "group empty");
 }
 
+static void starting_timer(struct service *s)
+{
+	log_error("%s: not ready %.1f s after start; stopping it", s->def.name,
+		  s->def.timeout_start_sec);
+	s->reason = SVC_REASON_START_TIMEOUT;
+	finish(s, true, "start timeout");
+	if (s->next == SVC_NEXT_FAILED)
+		s->reason = SVC_REASON_START_TIMEOUT;
+}
+
 static void starting_ready(struct service *s)
 {
 	if (s->def.type == SVC_TYPE_NOTIFY)
@@ -525,7 +539,7 @@ static const svc_handler actions[SVC_NSTATES][SVC_NEVENTS] = {
 	/*                START          STOP          EXEC_OK           EXEC_FAIL      EXIT           RELEASED           TIMER           DEPS          READY */
 	[SVC_DOWN]     = { idle_start,    idle_stop,    nop,              nop,           nop,           nop,               nop,            nop,          nop },
 	[SVC_WAITING]  = { waiting_deps,  idle_stop,    nop,              nop,           nop,           nop,               nop,            waiting_deps, nop },
-	[SVC_STARTING] = { nop,           active_stop,  starting_exec_ok, any_exec_fail, starting_exit, nop,               nop,            nop,          starting_ready },
+	[SVC_STARTING] = { nop,           active_stop,  starting_exec_ok, any_exec_fail, starting_exit, nop,               starting_timer, nop,          starting_ready },
 	[SVC_RUNNING]  = { nop,           active_stop,  nop,              nop,           running_exit,  running_released,  nop,            nop,          nop },
 	[SVC_STOPPING] = { stopping_start, stopping_stop, nop,            any_exec_fail, nop,           stopping_released, stopping_timer, nop,          nop },
 	[SVC_BACKOFF]  = { backoff_start, backoff_stop, nop,              nop,           nop,           nop,               backoff_timer,  nop,          nop },

@@ -67,6 +67,7 @@ enum svc_reason {
 	SVC_REASON_START_LIMIT,	/* restarted too often */
 	SVC_REASON_DEPENDENCY,	/* a Requires= unit failed */
 	SVC_REASON_GROUP,	/* its group could not be set up */
+	SVC_REASON_START_TIMEOUT,/* no READY=1 / starter exit in TimeoutStartSec */
 };
 
 /* Where a child failed between fork and exec (dinit's exec_stage). */
@@ -105,6 +106,9 @@ void sup_stop_all(void (*done)(void *), void *data);
 void sup_child_exited(pid_t pid, int status);
 /* How system actions from initctl are carried out. */
 void sup_set_action_cb(void (*cb)(enum sup_action a));
+/* Start the sd_notify socket at run_dir/notify.sock; its path, or NULL. */
+const char *sup_notify_open(void);
+void sup_notify_close(void);
 /* Start the control socket at run_dir/corral.sock (0600). */
 int sup_control_open(void);
 void sup_shutdown_sockets(void);

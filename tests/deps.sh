@@ -4,7 +4,8 @@
 # and stays quiet (and offline) when everything is present.
 set -eu
 
-PKGS="gcc make pkg-config libev-dev libinih-dev musl-tools automake"
+# libsystemd-dev and systemd: the sd_notify client and systemd-notify
+PKGS="gcc make pkg-config libev-dev libinih-dev musl-tools automake libsystemd-dev systemd"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
