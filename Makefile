@@ -44,7 +44,7 @@ HELPERS := $(if $(SYSTEMD_LIBS),$(B)/tests/helpers/notify_client)
 HOST_SCRIPTS := $(wildcard tests/host/*.sh)
 STATIC_BINS := $(addprefix $(S)/tests/host/,$(HOST_TESTS))
 
-.PHONY: all static check deps clean
+.PHONY: all static check deps clean kernel rootfs boot
 .SUFFIXES:
 
 all: $(TEST_BINS) $(addprefix $(B)/,$(PROGS)) $(HELPERS)
@@ -102,17 +102,47 @@ $(S)/initctl: $(S)/obj/supervisor/initctl.o $(S)/libcorral.a
 
 static: $(STATIC_BINS) $(addprefix $(S)/,$(PROGS))
 
+# --- QEMU image ------------------------------------------------------------
+KERNEL := $(B)/kernel/vmlinuz
+QEMU := qemu-system-x86_64
+# TCG on purpose: works on any machine, no /dev/kvm needed
+QEMU_FLAGS := -accel tcg -m 512 -smp 2 -no-reboot -display none -monitor none
+ROOTFS_DEPS := rootfs/build.sh $(S)/corral $(S)/initctl $(wildcard conf/* conf/services/* \
+	rootfs/base/* rootfs/base/*/* rootfs/base/*/*/*) tests/lib/tap.sh
+ROOTFS_ADD ?=
+
+$(KERNEL):
+	sh rootfs/kernel.sh $(B)/kernel
+
+# the plain image, plus any overlay directories in ROOTFS_ADD
+rootfs: $(S)/corral $(S)/initctl
+	sh rootfs/build.sh $(B)/rootfs/corral.cpio.gz $(ROOTFS_ADD)
+
+$(B)/rootfs/demo.cpio.gz: $(ROOTFS_DEPS) $(shell find rootfs/demo -type f)
+	@mkdir -p $(dir $@)
+	sh rootfs/build.sh $@ rootfs/demo
+
+$(B)/rootfs/test.cpio.gz: $(ROOTFS_DEPS) $(shell find tests/qemu/guest -type f)
+	@mkdir -p $(dir $@)
+	sh rootfs/build.sh $@ tests/qemu/guest
+
+# Boot the example services, show `initctl status` per group, power off.
+boot: deps $(KERNEL) $(B)/rootfs/demo.cpio.gz
+	$(QEMU) $(QEMU_FLAGS) -serial stdio -kernel $(KERNEL) \
+		-initrd $(B)/rootfs/demo.cpio.gz \
+		-append "console=ttyS0 quiet loglevel=3 panic=-1 $(BOOT_APPEND)" < /dev/null
+
 # --- tests ---------------------------------------------------------------
 deps:
 	@sh tests/deps.sh
 
 # Unit suites first: they need nothing but a temporary directory.
 check: deps
-	@$(MAKE) --no-print-directory all static
+	@$(MAKE) --no-print-directory all static $(KERNEL) $(B)/rootfs/test.cpio.gz
 	@sh tests/run-suites.sh $(B)/test-results \
 		$(addprefix $(B)/tests/unit/,$(UNIT_TESTS)) \
 		$(addprefix $(B)/tests/host/,$(HOST_TESTS)) \
-		$(STATIC_BINS) $(HOST_SCRIPTS)
+		$(STATIC_BINS) $(HOST_SCRIPTS) $(wildcard tests/qemu/*.sh)
 
 clean:
 	rm -rf $(B)

@@ -142,8 +142,11 @@ static int deps_state(struct service *s)
 	for (unsigned i = 0; i < s->def.nafter; i++) {
 		struct service *d = svc_find(s->def.after[i]);
 
-		/* After= only orders against units that are being started */
-		if (d && d->want == SVC_WANT_UP && !settled(d))
+		/* After= only orders start attempts: wait while d is being
+		 * started, not while it backs off after a failed attempt */
+		if (d && d->want == SVC_WANT_UP &&
+		    (d->state == SVC_WAITING || d->state == SVC_STARTING ||
+		     (d->state == SVC_DOWN && !settled(d))))
 			return 0;
 	}
 	return 1;
