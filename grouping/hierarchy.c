@@ -327,6 +327,24 @@ static void narrow_v2(struct grp_hier *h)
 	(void)grp_v2_enable_controllers(h->root);
 }
 
+/* The kernel was told not to offer v1 at all: do not even try. */
+static bool v1_disabled_by_kernel(void)
+{
+	char buf[4096];
+	FILE *f = fopen("/proc/cmdline", "re");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	for (char *p = buf; (p = strstr(p, "cgroup_no_v1=all")); p++)
+		if ((p == buf || p[-1] == ' ') && (p[16] == ' ' || p[16] == '\n' || !p[16]))
+			return true;
+	return false;
+}
+
 int grp_hier_setup(struct grp_engine *e)
 {
 	struct mnt *m = calloc(MAX_MOUNTS, sizeof(*m));
@@ -351,7 +369,7 @@ int grp_hier_setup(struct grp_engine *e)
 		 * it; a kernel booted with cgroup_no_v1=all refuses v1 mounts,
 		 * and then the unified hierarchy is used. */
 		kind = v1 || !v2 ? GRP_LAYOUT_V1 : GRP_LAYOUT_V2;
-		if (kind == GRP_LAYOUT_V1 && !v1 && !e->cfg.mount)
+		if (kind == GRP_LAYOUT_V1 && !v1 && (!e->cfg.mount || v1_disabled_by_kernel()))
 			kind = GRP_LAYOUT_V2;
 	}
 	if (kind == GRP_LAYOUT_V1) {

@@ -208,35 +208,50 @@ int main(int argc, char **argv)
 			reboot(RB_DISABLE_CAD);
 		}
 		setsid();
-		read_cmdline();
 	}
-	snprintf(conf, sizeof(conf), "%s/corral.conf", g.config_dir);
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+	/* Precedence, lowest first: defaults, corral.conf, the kernel
+	 * command line (PID 1), our own options.  --config-dir must be known
+	 * before corral.conf is read, so options are parsed twice. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 1; i < argc; i++) {
+			const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+			char *dst = NULL;
+			size_t len = 0;
 
-		if (!strcmp(a, "--debug")) {
-			g.debug = true;
-			continue;
+			if (!strcmp(a, "--debug")) {
+				g.debug = true;
+				continue;
+			}
+			if (!v) {
+				if (g.pid1)
+					break;	/* PID 1 ignores what it cannot use */
+				return usage();
+			}
+			if (!strcmp(a, "--config-dir"))
+				dst = g.config_dir, len = sizeof(g.config_dir);
+			else if (pass == 1 && !strcmp(a, "--run-dir"))
+				dst = g.run_dir, len = sizeof(g.run_dir);
+			else if (pass == 1 && !strcmp(a, "--cgroup-subtree"))
+				dst = g.subtree, len = sizeof(g.subtree);
+			else if (pass == 1 && !strcmp(a, "--layout"))
+				dst = g.layout, len = sizeof(g.layout);
+			else if (pass == 1 && !strcmp(a, "--cgroup-base"))
+				dst = g.cgroup_base, len = sizeof(g.cgroup_base);
+			else if (strcmp(a, "--run-dir") && strcmp(a, "--cgroup-subtree") &&
+				 strcmp(a, "--layout") && strcmp(a, "--cgroup-base") && !g.pid1)
+				return usage();
+			if (dst)
+				snprintf(dst, len, "%s", v);
+			i++;
 		}
-		if (!v)
-			return g.pid1 ? 0 * usage() : usage();
-		if (!strcmp(a, "--config-dir"))
-			snprintf(g.config_dir, sizeof(g.config_dir), "%s", v);
-		else if (!strcmp(a, "--run-dir"))
-			snprintf(g.run_dir, sizeof(g.run_dir), "%s", v);
-		else if (!strcmp(a, "--cgroup-subtree"))
-			snprintf(g.subtree, sizeof(g.subtree), "%s", v);
-		else if (!strcmp(a, "--layout"))
-			snprintf(g.layout, sizeof(g.layout), "%s", v);
-		else if (!strcmp(a, "--cgroup-base"))
-			snprintf(g.cgroup_base, sizeof(g.cgroup_base), "%s", v);
-		else if (!g.pid1)
-			return usage();	/* PID 1 ignores what the kernel passes */
-		i++;
+		if (pass == 0) {
+			snprintf(conf, sizeof(conf), "%s/corral.conf", g.config_dir);
+			if (access(conf, R_OK) == 0 && ini_parse(conf, conf_handler, NULL) != 0)
+				log_warn("%s: syntax error; rest of the file ignored", conf);
+			if (g.pid1)
+				read_cmdline();
+		}
 	}
-	snprintf(conf, sizeof(conf), "%s/corral.conf", g.config_dir);
-	if (access(conf, R_OK) == 0 && ini_parse(conf, conf_handler, NULL) != 0)
-		log_warn("%s: syntax error; rest of the file ignored", conf);
 	if (g.debug)
 		log_set_level(LOG_LVL_DEBUG);
 	if (!g.pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)

@@ -1,0 +1,95 @@
+#!/bin/sh
+# TAP checks inside the QEMU guest, for both cgroup layouts.  Paths come
+# from `initctl status`, so the same checks read v1 and v2 trees.
+. /tests/lib/tap.sh
+
+layout=v1
+grep -q 'cgroup_no_v1=all' /proc/cmdline && layout=v2
+grep -q 'corral.layout=v1:cpuset,cpuacct:numtasks' /proc/cmdline && layout=v1-shared
+diag "guest: cgroup $layout, kernel $(uname -r), $(nproc) cpus"
+
+field() { initctl status "$1" | awk -v k="$2" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }'; }
+paths() { initctl status "$1" | awk '$1 == "path" { print $3 }'; }
+state_is() { [ "$(field "$1" state)" = "$2" ]; }
+# the container of NAME that has FILE (the hierarchy of that subsystem)
+with_file() { for p in $(paths "$1"); do [ -e "$p/$2" ] && { echo "$p"; return; }; done; }
+
+is "$(readlink /proc/1/exe)" /sbin/init "corral is PID 1"
+if [ "$layout" = v1-shared ]; then
+	check "v1: cpuset and cpuacct bound in one hierarchy" \
+		grep -q " /sys/fs/cgroup/cpuset,cpuacct [^ ]* .*- cgroup cgroup [^ ]*,cpuset,cpuacct\$" /proc/self/mountinfo
+	check "v1: pids in a hierarchy of its own" \
+		grep -q " /sys/fs/cgroup/pids [^ ]* .*- cgroup cgroup [^ ]*,pids\$" /proc/self/mountinfo
+	check "v1: no separate cpuset or cpuacct hierarchy" sh -c \
+		"! grep -qE ' /sys/fs/cgroup/(cpuset|cpuacct) ' /proc/self/mountinfo"
+elif [ "$layout" = v1 ]; then
+	for c in cpuset cpuacct pids; do
+		check "v1: $c in a hierarchy of its own at /sys/fs/cgroup/$c" \
+			grep -q " /sys/fs/cgroup/$c [^ ]* .*- cgroup cgroup [^ ]*,$c\$" /proc/self/mountinfo
+	done
+	check "v1: controller-less cgroup2 tree for release events" \
+		grep -q " /sys/fs/cgroup/unified .* - cgroup2 " /proc/self/mountinfo
+	is "$(cat /sys/fs/cgroup/cpuset/release_agent)" "" "v1: kernel release_agent left empty"
+	is "$(cat /sys/fs/cgroup/pids/corral/t-limited/notify_on_release)" 0 \
+		"v1: kernel notify_on_release left at 0"
+elif [ "$layout" = v2 ]; then
+	check "v2: cgroup2 mounted at /sys/fs/cgroup" grep -q " /sys/fs/cgroup .* - cgroup2 " /proc/self/mountinfo
+	check "v2: no v1 hierarchy (cgroup_no_v1=all)" sh -c "! grep -q ' - cgroup cgroup ' /proc/self/mountinfo"
+	check "v2: cpuset and pids passed to corral's groups" sh -c \
+		"grep -qw cpuset /sys/fs/cgroup/corral/cgroup.subtree_control && grep -qw pids /sys/fs/cgroup/corral/cgroup.subtree_control"
+fi
+
+# --- a service in its groups, with limits ---
+check "t-limited is running" retry 10 state_is t-limited running
+pid=$(field t-limited pid)
+n=0
+for p in $(paths t-limited); do grep -qx "$pid" "$p/cgroup.procs" && n=$((n + 1)); done
+want=$(paths t-limited | wc -l)
+[ "$layout" = v1 ] && is "$want" 4 "v1: a container in cpuset, cpuacct, pids and the tracking tree"
+[ "$layout" = v1-shared ] && is "$want" 3 "v1: a container in cpuset+cpuacct, pids and the tracking tree"
+[ "$layout" = v2 ] && is "$want" 1 "v2: one container in the unified hierarchy"
+is "$n" "$want" "its process is in its container in all $want hierarchies"
+cs=$(with_file t-limited cpuset.cpus)
+is "$(cat "$cs/cpuset.cpus" 2>/dev/null)" 1 "cpuset.cpus=1 written"
+is "$(awk '/^Cpus_allowed_list/ { print $2 }' "/proc/$pid/status")" 1 "the process may run on cpu 1 only"
+pd=$(with_file t-limited pids.max)
+is "$(cat "$pd/pids.max" 2>/dev/null)" 5 "numtasks.max=5 written to pids.max"
+is "$(field t-limited numtasks_max)" 5 "initctl status: numtasks max"
+is "$(field t-limited numtasks_current)" 1 "initctl status: numtasks current"
+is "$(field t-limited cpus)" 1 "initctl status: effective cpus"
+check "initctl --json status" sh -c "initctl --json status t-limited | grep -q '\"state\":\"running\"'"
+
+# --- nested groups: the worker's limits sit below t-parent ---
+check "nested worker running" retry 10 state_is t-nested running
+is "$(field t-nested group)" t-parent/worker "its group is t-parent/worker"
+np=$(with_file t-nested pids.max)
+case $np in */corral/t-parent/worker) ok 0 "its container nests under t-parent" ;; *) ok 1 "its container nests under t-parent ($np)" ;; esac
+
+# --- release: the group of an exited service is detected and removed ---
+check "t-short started" retry 10 sh -c "initctl status t-short | grep -q '^path '"
+short_paths=$(paths t-short)
+check "t-short exits and is down" retry 15 state_is t-short down
+gone=0
+for p in $short_paths; do retry 5 test ! -d "$p" && gone=$((gone + 1)); done
+is "$gone" "$(echo "$short_paths" | wc -w)" "its empty group was released and removed in every hierarchy"
+
+# --- example services from conf/ ---
+check "httpd (user www, group web/httpd) answers" retry 10 sh -c "wget -q -O - http://127.0.0.1:8080/ | grep -q corral"
+is "$(awk '/^Uid:/ { print $2 }' "/proc/$(field httpd pid)/status")" 33 "httpd runs as uid 33 (www)"
+check "crond (Type=forking) is running" retry 10 state_is crond running
+is "$(tr '\0' ' ' < "/proc/$(field crond pid)/cmdline" 2>/dev/null | awk '{ print $2 }')" crond \
+	"its daemon (not the exited starter) is the tracked main process"
+check "cpu time is accounted" sh -c "[ \"\$(initctl status syslogd | awk '\$1 == \"cpu_user_ms\" { print \$2 }')\" -ge 0 ]"
+
+# --- stop removes the group, start makes it again ---
+sp=$(paths syslogd)
+initctl stop syslogd >/dev/null
+check "stop: syslogd down" retry 10 state_is syslogd down
+left=0
+for p in $sp; do [ -d "$p" ] && left=$((left + 1)); done
+is "$left" 0 "stop: its group is removed"
+initctl start syslogd >/dev/null
+check "start: syslogd running again" retry 10 state_is syslogd running
+is "$(cat "$(with_file syslogd pids.max)/pids.max" 2>/dev/null)" 4 "start: the re-created group has its limit again"
+
+done_testing
