@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/qemu/run.sh NAME END [KERNEL ARGS...] - boot the test image in
+# tests/lib/qemu-boot.sh NAME END [KERNEL ARGS...] - boot the test image in
 # qemu-system-x86_64 (TCG), let the guest's TAP suite run on the serial
 # console, and re-emit it as this suite's TAP, followed by the host's own
 # checks on how the guest shut down.  END is poweroff or reboot: the
