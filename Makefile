@@ -128,9 +128,9 @@ $(B)/rootfs/test.cpio.gz: $(ROOTFS_DEPS) $(shell find tests/qemu/guest -type f)
 
 # Boot the example services, show `initctl status` per group, power off.
 boot: deps $(KERNEL) $(B)/rootfs/demo.cpio.gz
-	$(QEMU) $(QEMU_FLAGS) -serial stdio -kernel $(KERNEL) \
+	$(QEMU) -accel tcg -m 512 -smp 2 -no-reboot -nographic -kernel $(KERNEL) \
 		-initrd $(B)/rootfs/demo.cpio.gz \
-		-append "console=ttyS0 quiet loglevel=3 panic=-1 $(BOOT_APPEND)" < /dev/null
+		-append "console=ttyS0 quiet loglevel=3 panic=-1 $(BOOT_APPEND)"
 
 # --- tests ---------------------------------------------------------------
 deps:
