@@ -84,6 +84,8 @@ void svc_state_set(struct service *s, enum svc_state st, const char *why);
 struct service *svc_find(const char *name);
 struct service *svc_find_pid(pid_t pid);
 void svc_group_released(struct grp_group *g, void *data);
+/* "exited 3", "killed by signal 9 (Killed)", "-" for none */
+void svc_describe_status(int status, char *buf, size_t len);
 /* spawn.c */
 int svc_spawn(struct service *s);
 void svc_exec_collect(struct service *s);

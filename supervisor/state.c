@@ -109,14 +109,15 @@ struct service *svc_find_pid(pid_t pid)
 	return NULL;
 }
 
-static void describe_status(int status, char *buf, size_t len)
+void svc_describe_status(int status, char *buf, size_t len)
 {
 	if (status < 0)
 		snprintf(buf, len, "-");
 	else if (WIFEXITED(status))
 		snprintf(buf, len, "exited %d", WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
-		snprintf(buf, len, "killed by %s", strsignal(WTERMSIG(status)));
+		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
 	else
 		snprintf(buf, len, "status 0x%x", status);
 }
@@ -400,7 +401,7 @@ static void starting_exit(struct service *s)
 	char st[64];
 
 	svc_exec_collect(s);
-	describe_status(s->last_status, st, sizeof(st));
+	svc_describe_status(s->last_status, st, sizeof(st));
 	if (!status_failed(s) && s->def.type == SVC_TYPE_FORKING) {
 		guess_main_pid(s);
 		if (s->grp && !grp_group_empty(s->grp)) {
@@ -421,7 +422,7 @@ static void running_exit(struct service *s)
 {
 	char st[64];
 
-	describe_status(s->last_status, st, sizeof(st));
+	svc_describe_status(s->last_status, st, sizeof(st));
 	/* a main process that exits cleanly on its own still ends the run;
 	 * only Restart=always brings it back */
 	finish(s, status_failed(s), st);

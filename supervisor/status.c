@@ -9,7 +9,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 
 struct out {
 	char *buf;
@@ -49,18 +48,6 @@ static void put_js(struct out *o, const char *s)
 	put(o, "\"");
 }
 
-static void exit_text(int status, char *buf, size_t len)
-{
-	if (status < 0)
-		snprintf(buf, len, "-");
-	else if (WIFEXITED(status))
-		snprintf(buf, len, "exited %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(buf, len, "killed by signal %d", WTERMSIG(status));
-	else
-		snprintf(buf, len, "status %d", status);
-}
-
 struct facts {
 	char last_exit[64];
 	char exec_error[128];
@@ -74,7 +61,7 @@ struct facts {
 static void gather(struct service *s, struct facts *f)
 {
 	memset(f, 0, sizeof(*f));
-	exit_text(s->last_status, f->last_exit, sizeof(f->last_exit));
+	svc_describe_status(s->last_status, f->last_exit, sizeof(f->last_exit));
 	if (s->fail_stage)
 		snprintf(f->exec_error, sizeof(f->exec_error), "stage %s: %s",
 			 svc_stage_name(s->fail_stage), strerror(s->fail_errno));

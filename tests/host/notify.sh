@@ -6,9 +6,8 @@
 set -u
 here=$(cd "$(dirname "$0")/../.." && pwd)
 . "$here/tests/lib/tap.sh"
+. "$here/tests/lib/corral.sh"
 
-CORRAL=${CORRAL_BIN:-$here/build/corral}
-INITCTL=${INITCTL_BIN:-$here/build/initctl}
 CLIENT=$here/build/tests/helpers/notify_client
 SUB=corral-test-$$
 T=$(mktemp -d /tmp/corral-notify.XXXXXX)
@@ -19,21 +18,13 @@ CP=
 
 cleanup() {
 	[ -n "$CP" ] && kill -KILL "$CP" 2>/dev/null
-	for d in /sys/fs/cgroup/*/"$SUB"; do
-		[ -d "$d" ] || continue
-		find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-		sleep 0.2
-		find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
-	done
+	cg_remove_subtree "$SUB"
 	[ -n "${KEEP_LOG:-}" ] && cp "$T/log" "$KEEP_LOG"
 	rm -rf "$T"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-ctl() { "$INITCTL" -r "$T/run" "$@"; }
-field() { ctl status "$1" | awk -v k="$2" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }'; }
-state_is() { [ "$(field "$1" state)" = "$2" ]; }
 
 mkdir -p "$T/conf/services"
 svc() {	# svc NAME EXECSTART [extra [Service] lines]

@@ -10,9 +10,8 @@
 set -u
 here=$(cd "$(dirname "$0")/../.." && pwd)
 . "$here/tests/lib/tap.sh"
+. "$here/tests/lib/corral.sh"
 
-CORRAL=${CORRAL_BIN:-$here/build/corral}
-INITCTL=${INITCTL_BIN:-$here/build/initctl}
 SUB=corral-test-$$
 T=$(mktemp -d /tmp/corral-pid1.XXXXXX)
 UPID=
@@ -27,22 +26,13 @@ cleanup() {
 		kill -KILL "$UPID" 2>/dev/null	# unshare; --kill-child takes corral
 		wait "$UPID" 2>/dev/null
 	fi
-	for d in /sys/fs/cgroup/*/"$SUB"; do
-		[ -d "$d" ] || continue
-		# only processes corral started can be in there: end them
-		find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-		sleep 0.2
-		find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
-	done
+	cg_remove_subtree "$SUB"
 	rm -rf "$T"
 }
 trap cleanup EXIT
 [ -n "${KEEP_LOG:-}" ] && trap 'cp "$T/console.log" "$KEEP_LOG"; cleanup' EXIT
 trap 'exit 1' INT TERM
 
-ctl() { "$INITCTL" -r "$T/run" "$@"; }
-field() { ctl status "$1" | awk -v k="$2" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }'; }
-state_is() { [ "$(field "$1" state)" = "$2" ]; }
 cg_procs() { cat "/sys/fs/cgroup/$1/$SUB/$2/cgroup.procs" 2>/dev/null; }
 
 # last cpu of our cpuset: a real restriction on a multi-cpu machine
@@ -220,8 +210,7 @@ check "app (requires db) was down before db began to stop" awk '
 	on && /db: running → stopping/ && !d { d = NR }
 	END { exit !(a && d && a < d) }' "$T/console.log"
 UPID=
-left=0
-for d in /sys/fs/cgroup/*/"$SUB"; do [ -d "$d" ] && left=1; done
-is "$left" 0 "corral removed its subtree from every hierarchy"
+cg_subtree_gone "$SUB"
+ok $? "corral removed its subtree from every hierarchy"
 
 done_testing

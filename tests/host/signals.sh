@@ -7,9 +7,8 @@
 set -u
 here=$(cd "$(dirname "$0")/../.." && pwd)
 . "$here/tests/lib/tap.sh"
+. "$here/tests/lib/corral.sh"
 
-CORRAL=${CORRAL_BIN:-$here/build/corral}
-INITCTL=${INITCTL_BIN:-$here/build/initctl}
 T=$(mktemp -d /tmp/corral-sig.XXXXXX)
 UPID=
 SUB=

@@ -8,9 +8,8 @@
 set -u
 here=$(cd "$(dirname "$0")/../.." && pwd)
 . "$here/tests/lib/tap.sh"
+. "$here/tests/lib/corral.sh"
 
-CORRAL=${CORRAL_BIN:-$here/build/corral}
-INITCTL=${INITCTL_BIN:-$here/build/initctl}
 SUB=corral-test-$$
 T=$(mktemp -d /tmp/corral-sub.XXXXXX)
 CP=
@@ -20,19 +19,13 @@ CP=
 
 cleanup() {
 	[ -n "$CP" ] && kill -KILL "$CP" 2>/dev/null
-	for d in /sys/fs/cgroup/*/"$SUB"; do
-		[ -d "$d" ] || continue
-		find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-		sleep 0.2
-		find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
-	done
+	cg_remove_subtree "$SUB"
 	rm -rf "$T"
 }
 trap cleanup EXIT
 [ -n "${KEEP_LOG:-}" ] && trap 'cp "$T/log" "$KEEP_LOG"; cleanup' EXIT
 trap 'exit 1' INT TERM
 
-ctl() { "$INITCTL" -r "$T/run" "$@"; }
 mkdir -p "$T/conf/services"
 cat > "$T/conf/services/dbl.service" <<EOT
 [Service]
@@ -54,7 +47,6 @@ rc=$?
 CP=
 is "$rc" 0 "SIGTERM: corral stops its services and exits 0"
 check "the daemon was stopped with its group" sh -c "! kill -0 $D"
-left=0
-for d in /sys/fs/cgroup/*/"$SUB"; do [ -d "$d" ] && left=1; done
-is "$left" 0 "corral removed its subtree"
+cg_subtree_gone "$SUB"
+ok $? "corral removed its subtree"
 done_testing
