@@ -44,7 +44,7 @@ HELPERS := $(if $(SYSTEMD_LIBS),$(B)/tests/helpers/notify_client)
 HOST_SCRIPTS := $(wildcard tests/host/*.sh)
 STATIC_BINS := $(addprefix $(S)/tests/host/,$(HOST_TESTS))
 
-.PHONY: all static check deps clean kernel rootfs boot
+.PHONY: all static check deps clean kernel rootfs boot bench
 .SUFFIXES:
 
 all: $(TEST_BINS) $(addprefix $(B)/,$(PROGS)) $(HELPERS)
@@ -143,6 +143,14 @@ check: deps
 		$(addprefix $(B)/tests/unit/,$(UNIT_TESTS)) \
 		$(addprefix $(B)/tests/host/,$(HOST_TESTS)) \
 		$(STATIC_BINS) $(HOST_SCRIPTS) $(wildcard tests/qemu/*.sh)
+
+# speed and memory targets live here, never in tests
+bench: $(B)/bench/bench_grouping
+	$(B)/bench/bench_grouping 200
+
+$(B)/bench/%: bench/%.c $(B)/libcorral.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Igrouping -o $@ $< $(B)/libcorral.a $(LDLIBS)
 
 clean:
 	rm -rf $(B)

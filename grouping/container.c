@@ -122,7 +122,14 @@ static struct grp_container *alloc_container(struct grp_hier *h,
 	c->fd = -1;
 	c->wd = -1;
 	snprintf(c->name, sizeof(c->name), "%s", name);
-	snprintf(c->path, sizeof(c->path), "%s", path);
+	/* exact size: a PATH_MAX array per container would be most of the
+	 * engine's memory (bench/bench_grouping) */
+	c->path = strdup(path);
+	if (!c->path) {
+		log_warn_sys("allocate container", path);
+		free(c);
+		return NULL;
+	}
 	grp_limits_init(&c->limits);
 	return c;
 }
@@ -148,6 +155,7 @@ struct grp_container *grp_container_new_root(struct grp_hier *h,
 	char buf[GRP_PATH_MAX], path[PATH_MAX];
 	char *save = NULL, *tok, *next;
 	struct grp_container tmp, *root;
+	char tpath[PATH_MAX];
 	int dirfd;
 
 	snprintf(buf, sizeof(buf), "%s", subtree);
@@ -162,7 +170,8 @@ struct grp_container *grp_container_new_root(struct grp_hier *h,
 	tmp.h = h;
 	tmp.fd = dirfd;
 	tmp.wd = -1;
-	snprintf(tmp.path, sizeof(tmp.path), "%s", h->mnt);
+	tmp.path = tpath;
+	snprintf(tpath, sizeof(tpath), "%s", h->mnt);
 	if (h->e->cfg.own_root)
 		(void)grp_v2_enable_controllers(&tmp);
 
@@ -183,12 +192,12 @@ struct grp_container *grp_container_new_root(struct grp_hier *h,
 		struct grp_container mid = tmp;
 
 		mid.fd = -1;
-		snprintf(mid.path, sizeof(mid.path), "%s", path);
+		mid.path = path;
 		if (open_dir(&mid, tmp.fd, tok) < 0)
 			goto fail;
 		close(tmp.fd);
 		tmp.fd = mid.fd;
-		snprintf(tmp.path, sizeof(tmp.path), "%s", path);
+		snprintf(tpath, sizeof(tpath), "%s", path);
 		if (created && run_create_ops(&tmp) < 0)
 			goto fail;
 		(void)grp_v2_enable_controllers(&tmp);
@@ -205,6 +214,7 @@ struct grp_container *grp_container_new_root(struct grp_hier *h,
 	    (root->created && run_create_ops(root) < 0)) {
 		if (root->fd >= 0)
 			close(root->fd);
+		free(root->path);
 		free(root);
 		goto fail;
 	}
@@ -256,6 +266,7 @@ struct grp_container *grp_container_get(struct grp_hier *h,
 	if (open_dir(c, parent->fd, name) < 0 || (created && run_create_ops(c) < 0)) {
 		if (c->fd >= 0)
 			close(c->fd);
+		free(c->path);
 		free(c);
 		goto undo;
 	}
@@ -493,6 +504,7 @@ void grp_container_free_tree(struct grp_container *c, bool remove)
 		log_warn("leaving %s in place: it still has tasks", c->path);
 	if (c->fd >= 0)
 		close(c->fd);
+	free(c->path);
 	free(c);
 }
 

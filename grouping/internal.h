@@ -50,7 +50,7 @@ struct grp_container {
 	struct grp_container *child;	/* first child */
 	struct grp_container *sibling;	/* next child of parent */
 	char name[GRP_NAME_MAX + 1];
-	char path[PATH_MAX];		/* absolute directory */
+	char *path;			/* absolute directory, exact size */
 	int fd;				/* O_PATH directory, -1 if removed */
 	int wd;				/* inotify watch on cgroup.events, -1 */
 	unsigned refcnt;		/* groups whose tuple holds this */
