@@ -142,7 +142,7 @@ check: deps
 	@sh tests/run-suites.sh $(B)/test-results \
 		$(addprefix $(B)/tests/unit/,$(UNIT_TESTS)) \
 		$(addprefix $(B)/tests/host/,$(HOST_TESTS)) \
-		$(STATIC_BINS) $(HOST_SCRIPTS) $(wildcard tests/qemu/*.sh)
+		$(STATIC_BINS) $(HOST_SCRIPTS) $(wildcard tests/qemu/*.sh) tests/lint.sh
 
 # speed and memory targets live here, never in tests
 bench: $(B)/bench/bench_grouping

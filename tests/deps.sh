@@ -5,9 +5,10 @@
 set -eu
 
 # libsystemd-dev and systemd: the sd_notify client and systemd-notify
-# qemu-system-x86, busybox-static, cpio: the QEMU image and boot tests
+# qemu-system-x86, busybox-static, cpio: the QEMU image and boot tests;
+# shellcheck: tests/lint.sh
 PKGS="gcc make pkg-config libev-dev libinih-dev musl-tools automake libsystemd-dev systemd
-      qemu-system-x86 busybox-static cpio"
+      qemu-system-x86 busybox-static cpio shellcheck"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -119,7 +119,7 @@ ok "$(ctl list | grep -c broken)" "the broken unit is not loaded (others are)"
 
 # --- ordering and the service in its three containers ---
 check "web running" retry 10 state_is web running
-check "oneshot setup is done" state_is setup done
+check "oneshot setup is done" state_is setup "done"
 if [ -f "$T/setup.done" ] && [ -f "$T/web.started" ]; then
 	ok "$(awk -v a="$(cat "$T/setup.done")" -v b="$(cat "$T/web.started")" 'BEGIN { exit !(b >= a) }'; echo $?)" \
 		"web started after setup finished (After/Requires)"

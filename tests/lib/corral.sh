@@ -4,6 +4,7 @@
 # shellcheck shell=sh
 
 # the binaries under test; CORRAL_BIN / INITCTL_BIN pick others (static)
+# shellcheck disable=SC2034  # used by the scripts that source this
 CORRAL=${CORRAL_BIN:-$here/build/corral}
 INITCTL=${INITCTL_BIN:-$here/build/initctl}
 
@@ -13,6 +14,7 @@ INITCTL=${INITCTL_BIN:-$here/build/initctl}
 cg_remove_subtree() {
 	for d in /sys/fs/cgroup/*/"$1"; do
 		[ -d "$d" ] || continue
+		# shellcheck disable=SC2038  # pids from the files, not file names
 		find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -KILL 2>/dev/null
 		sleep 0.2
 		find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
