@@ -6,7 +6,7 @@ set -eu
 
 # libsystemd-dev and systemd: the sd_notify client and systemd-notify
 # qemu-system-x86, busybox-static, cpio: the QEMU image and boot tests;
-# shellcheck: tests/lint.sh
+# and the linter that tests/lint.sh runs
 PKGS="gcc make pkg-config libev-dev libinih-dev musl-tools automake libsystemd-dev systemd
       qemu-system-x86 busybox-static cpio shellcheck"
 missing=""
