@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <ini.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,14 +36,19 @@ struct loader {
 	bool failed;
 };
 
-static void fail(struct loader *ld, const char *fmt, const char *a, const char *b)
+static void fail(struct loader *ld, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void fail(struct loader *ld, const char *fmt, ...)
 {
 	char msg[512];
+	va_list ap;
 
 	if (ld->failed)
 		return;		/* the first error is the one to fix */
 	ld->failed = true;
-	snprintf(msg, sizeof(msg), fmt, a, b);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	snprintf(ld->err, ld->errlen, "%s:%u: %s", ld->file, ld->line, msg);
 }
 
@@ -73,8 +79,8 @@ static char *reader(char *str, int num, void *stream)
 			 * a line of its own */
 			ld->line++;
 			ld->too_long = true;
-			fail(ld, "line longer than %s bytes (libinih would split it)%s",
-			     "199", "");
+			fail(ld, "line longer than %d bytes (libinih would split it)",
+			     SVC_LINE_MAX);
 			return NULL;
 		}
 		str[n++] = (char)ch;
@@ -158,7 +164,7 @@ static void add_names(struct loader *ld, const char *key, const char *v,
 			return;
 		}
 		if (*n == SVC_DEPS_MAX) {
-			fail(ld, "too many %s entries (at most 16)%s", key, "");
+			fail(ld, "too many %s entries (at most 16)", key);
 			return;
 		}
 		snprintf(list[(*n)++], SVC_NAME_MAX + 1, "%s", tok);
@@ -173,22 +179,22 @@ static void add_env(struct loader *ld, const char *v)
 	int n = svc_split_argv(v, buf, sizeof(buf), argv, SVC_ENV_MAX, &why);
 
 	if (n < 0) {
-		fail(ld, "Environment: %s%s", why, "");
+		fail(ld, "Environment: %s", why);
 		return;
 	}
 	for (int i = 0; i < n; i++) {
 		char *eq = strchr(argv[i], '=');
 
 		if (!eq || eq == argv[i]) {
-			fail(ld, "Environment: '%s' is not NAME=value%s", argv[i], "");
+			fail(ld, "Environment: '%s' is not NAME=value", argv[i]);
 			return;
 		}
 		if (ld->def->nenv == SVC_ENV_MAX) {
-			fail(ld, "too many Environment entries (at most 32)%s%s", "", "");
+			fail(ld, "too many Environment entries (at most 32)");
 			return;
 		}
 		if (strlen(argv[i]) >= sizeof(ld->def->env[0])) {
-			fail(ld, "Environment: '%s' longer than 255 bytes%s", argv[i], "");
+			fail(ld, "Environment: '%s' longer than 255 bytes", argv[i]);
 			return;
 		}
 		snprintf(ld->def->env[ld->def->nenv++], sizeof(ld->def->env[0]), "%s", argv[i]);
@@ -209,7 +215,7 @@ static void set_str(struct loader *ld, const char *key, const char *v,
 		    char *out, size_t len)
 {
 	if (strlen(v) >= len)
-		fail(ld, "%s: value too long%s", key, "");
+		fail(ld, "%s: value too long", key);
 	else
 		snprintf(out, len, "%s", v);
 }
@@ -229,7 +235,7 @@ static int handle_unit(struct loader *ld, const char *k, const char *v)
 		long b = strtol(v, &end, 10);
 
 		if (*end || b < 1 || b > 1000)
-			fail(ld, "StartLimitBurst: '%s' is not 1..1000%s", v, "");
+			fail(ld, "StartLimitBurst: '%s' is not 1..1000", v);
 		else
 			d->start_limit_burst = (unsigned)b;
 	} else if (!strcmp(k, "StartLimitIntervalSec"))
@@ -250,14 +256,14 @@ static int handle_service(struct loader *ld, const char *k, const char *v)
 		for (i = 0; i < 4 && strcmp(v, names[i]); i++)
 			;
 		if (i == 4)
-			fail(ld, "Type: '%s' is not simple, notify, forking or oneshot%s", v, "");
+			fail(ld, "Type: '%s' is not simple, notify, forking or oneshot", v);
 		else
 			d->type = (enum svc_type)i;
 	} else if (!strcmp(k, "ExecStart")) {
 		const char *why;
 
 		if (ld->have_exec) {
-			fail(ld, "ExecStart given twice%s%s", "", "");
+			fail(ld, "ExecStart given twice");
 			return 1;
 		}
 		ld->have_exec = true;
@@ -266,7 +272,7 @@ static int handle_service(struct loader *ld, const char *k, const char *v)
 					 SVC_ARGS_MAX, &why);
 		if (d->argc < 0) {
 			d->argc = 0;
-			fail(ld, "ExecStart: %s%s", why, "");
+			fail(ld, "ExecStart: %s", why);
 		}
 	} else if (!strcmp(k, "Restart")) {
 		if (!strcmp(v, "no"))
@@ -276,7 +282,7 @@ static int handle_service(struct loader *ld, const char *k, const char *v)
 		else if (!strcmp(v, "always"))
 			d->restart = SVC_RESTART_ALWAYS;
 		else
-			fail(ld, "Restart: '%s' is not always, on-failure or no%s", v, "");
+			fail(ld, "Restart: '%s' is not always, on-failure or no", v);
 	} else if (!strcmp(k, "RestartSec"))
 		set_seconds(ld, k, v, &d->restart_sec);
 	else if (!strcmp(k, "TimeoutStopSec"))
@@ -289,7 +295,7 @@ static int handle_service(struct loader *ld, const char *k, const char *v)
 		set_str(ld, k, v, d->group, sizeof(d->group));
 	else if (!strcmp(k, "WorkingDirectory")) {
 		if (v[0] != '/')
-			fail(ld, "WorkingDirectory: '%s' is not an absolute path%s", v, "");
+			fail(ld, "WorkingDirectory: '%s' is not an absolute path", v);
 		else
 			set_str(ld, k, v, d->workdir, sizeof(d->workdir));
 	} else if (!strcmp(k, "Environment"))
@@ -307,12 +313,12 @@ static int handle_group(struct loader *ld, const char *k, const char *v)
 
 	if (!strcmp(k, "Name")) {
 		if (grp_name_valid(v, &why) < 0)
-			fail(ld, "Name: %s%s", why, "");
+			fail(ld, "Name: %s", why);
 		else
 			set_str(ld, k, v, d->grp_name, sizeof(d->grp_name));
 	} else if (!strcmp(k, "Parent")) {
 		if (grp_path_valid(v, &why) < 0)
-			fail(ld, "Parent: %s%s", why, "");
+			fail(ld, "Parent: %s", why);
 		else
 			set_str(ld, k, v, d->grp_parent, sizeof(d->grp_parent));
 	} else if (!strcmp(k, "cpuset.cpus") || !strcmp(k, "AllowedCPUs")) {
@@ -330,7 +336,7 @@ static int handle_group(struct loader *ld, const char *k, const char *v)
 			fail(ld, "%s: '%s' is not a positive count or \"max\"", k, v);
 	} else if (!strcmp(k, "notify_on_release")) {
 		if (!parse_bool(v, &d->notify_on_release))
-			fail(ld, "notify_on_release: '%s' is not a boolean%s", v, "");
+			fail(ld, "notify_on_release: '%s' is not a boolean", v);
 	} else
 		return 0;
 	return 1;
@@ -349,7 +355,7 @@ static int handler(void *user, const char *section, const char *name,
 	else if (!strcmp(section, "Group"))
 		known = handle_group(ld, name, value);
 	else if (!*section) {
-		fail(ld, "'%s' outside any section%s", name, "");
+		fail(ld, "'%s' outside any section", name);
 		return 1;
 	} else {
 		log_warn("%s:%u: unknown section [%s]; ignored", ld->file, ld->line, section);
@@ -391,7 +397,7 @@ static int parse(struct loader *ld, const char *name)
 	rc = ini_parse_stream(reader, ld, handler, ld);
 	if (!ld->failed && rc > 0) {
 		ld->line = (unsigned)rc;
-		fail(ld, "syntax error (expected [Section] or key=value)%s%s", "", "");
+		fail(ld, "syntax error (expected [Section] or key=value)");
 	}
 	if (!ld->failed && !ld->have_exec) {
 		ld->line = 0;
