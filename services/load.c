@@ -234,8 +234,8 @@ static int handle_unit(struct loader *ld, const char *k, const char *v)
 		char *end;
 		long b = strtol(v, &end, 10);
 
-		if (*end || b < 1 || b > 1000)
-			fail(ld, "StartLimitBurst: '%s' is not 1..1000", v);
+		if (*end || b < 1 || b > SVC_START_LIMIT_MAX)
+			fail(ld, "StartLimitBurst: '%s' is not 1..%d", v, SVC_START_LIMIT_MAX);
 		else
 			d->start_limit_burst = (unsigned)b;
 	} else if (!strcmp(k, "StartLimitIntervalSec"))

@@ -32,6 +32,7 @@
 #define SVC_ENV_MAX 32
 #define SVC_STR_MAX 1024	/* ExecStart, WorkingDirectory, ... */
 #define SVC_LINE_MAX 199	/* what Debian's libinih accepts per line */
+#define SVC_START_LIMIT_MAX 32	/* StartLimitBurst: start times kept per service */
 
 enum svc_type {
 	SVC_TYPE_SIMPLE,	/* running once exec succeeded */
@@ -53,7 +54,7 @@ struct svc_def {
 	unsigned nafter, nrequires;
 	char after[SVC_DEPS_MAX][SVC_NAME_MAX + 1];
 	char requires[SVC_DEPS_MAX][SVC_NAME_MAX + 1];
-	unsigned start_limit_burst;	/* default 5 */
+	unsigned start_limit_burst;	/* default 5, at most SVC_START_LIMIT_MAX */
 	double start_limit_interval;	/* seconds, default 10 */
 
 	enum svc_type type;

@@ -40,8 +40,9 @@ struct service {
 	double started_at;		/* ev_now() of the current run */
 	unsigned restarts;		/* automatic restarts so far */
 	unsigned consecutive;		/* failures in a row, for backoff */
-	double starts[32];		/* start times, for the start limit */
-	unsigned nstarts;
+	/* the newest start times, a ring indexed by nstarts */
+	double starts[SVC_START_LIMIT_MAX];
+	unsigned nstarts;		/* starts since the limit was reset */
 	char status_text[128];		/* sd_notify STATUS= */
 
 	/* environment built before fork: no allocation in the child */

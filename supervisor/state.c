@@ -201,16 +201,16 @@ static void spawn(struct service *s)
 	unsigned recent = 0;
 	char err[300];
 
-	for (unsigned i = 0; i < s->nstarts && i < 32; i++)
+	/* the ring holds as many starts as the largest burst allowed, so
+	 * "burst starts within the interval" is always decidable */
+	for (unsigned i = 0; i < s->nstarts && i < SVC_START_LIMIT_MAX; i++)
 		if (now - s->starts[i] <= s->def.start_limit_interval)
 			recent++;
 	if (recent >= s->def.start_limit_burst) {
 		fail(s, SVC_REASON_START_LIMIT, "started too often");
 		return;
 	}
-	s->starts[s->nstarts++ % 32] = now;
-	if (s->nstarts >= 64)
-		s->nstarts = 32 + s->nstarts % 32;	/* keep the ring index valid */
+	s->starts[s->nstarts++ % SVC_START_LIMIT_MAX] = now;
 	if (!s->grp) {
 		s->grp = grp_group_open(sup.o.engine, s->grp_path);
 		if (!s->grp || grp_group_set_limits(s->grp, &s->def.limits, err, sizeof(err)) < 0) {

@@ -116,6 +116,7 @@ static void test_errors(void)
 	static const struct { const char *text, *want; } bad[] = {
 		{ "[Service]\nType=idle\nExecStart=/x\n", "t:2: Type: 'idle'" },
 		{ "[Service]\nExecStart=/x\nRestart=sometimes\n", "t:3: Restart" },
+		{ "[Unit]\nStartLimitBurst=33\n[Service]\nExecStart=/x\n", "t:2: StartLimitBurst: '33' is not 1..32" },
 		{ "[Service]\nExecStart=/x 'open\n", "t:2: ExecStart: unbalanced quote" },
 		{ "[Service]\nExecStart=/x\nExecStart=/y\n", "t:3: ExecStart given twice" },
 		{ "[Service]\nExecStart=/x\nRestartSec=soon\n", "t:3: RestartSec: bad time span" },
