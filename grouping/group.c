@@ -293,6 +293,23 @@ static void move_back(const char *dir, pid_t pid)
 	close(fd);
 }
 
+/* Re-make containers a release removed; limits come back with them. */
+static int revive_all(struct grp_group *g)
+{
+	for (unsigned i = 0; i < g->e->nhier; i++)
+		if (g->conts[i]->removed && grp_container_revive(g->conts[i]) < 0)
+			return -1;
+	return 0;
+}
+
+/* Release may fire again: a task in a nested group keeps every ancestor
+ * busy too. */
+static void rearm(struct grp_group *g)
+{
+	for (struct grp_group *a = g; a; a = a->parent)
+		a->released = false;
+}
+
 int grp_group_attach(struct grp_group *g, pid_t pid)
 {
 	struct grp_engine *e = g->e;
@@ -302,9 +319,8 @@ int grp_group_attach(struct grp_group *g, pid_t pid)
 
 	if (pid == 0)
 		pid = getpid();
-	for (unsigned i = 0; i < e->nhier; i++)
-		if (g->conts[i]->removed && grp_container_revive(g->conts[i]) < 0)
-			return -1;
+	if (revive_all(g) < 0)
+		return -1;
 	/* can_attach for every hierarchy before any move */
 	for (unsigned i = 0; i < e->nhier; i++)
 		for (int s = 0; s < GRP_SUBSYS_COUNT; s++) {
@@ -333,9 +349,7 @@ int grp_group_attach(struct grp_group *g, pid_t pid)
 			if ((e->hier[i]->mask & (1u << s)) && ss->attach)
 				ss->attach(g->conts[i], pid);
 		}
-	/* a task in a nested group keeps every ancestor busy too */
-	for (struct grp_group *a = g; a; a = a->parent)
-		a->released = false;
+	rearm(g);
 	return 0;
 revert:
 	/* cancel_attach: undo the moves already made so the task is never
@@ -351,11 +365,9 @@ revert:
 
 int grp_group_prepare(struct grp_group *g)
 {
-	for (unsigned i = 0; i < g->e->nhier; i++)
-		if (g->conts[i]->removed && grp_container_revive(g->conts[i]) < 0)
-			return -1;
-	for (struct grp_group *a = g; a; a = a->parent)
-		a->released = false;
+	if (revive_all(g) < 0)
+		return -1;
+	rearm(g);
 	return 0;
 }
 

@@ -50,8 +50,8 @@ struct service {
 	char envbuf[SVC_ENV_MAX + 8][300];
 
 	ev_timer timer;
-	bool pinned;			/* group pinned until exec status */
-	ev_io exec_io;			/* close-on-exec status pipe */
+	/* close-on-exec status pipe; while it is open the group is pinned */
+	ev_io exec_io;
 	int exec_fd;
 	ev_io out_io;			/* stdout+stderr pipe, read end */
 	int out_rd, out_wr;

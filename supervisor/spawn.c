@@ -56,9 +56,8 @@ void svc_exec_collect(struct service *s)
 	close(s->exec_fd);
 	s->exec_fd = -1;
 	/* the child has attached (or given up): normal release rules again */
-	if (s->pinned && s->grp)
+	if (s->grp)
 		grp_group_unpin(s->grp);
-	s->pinned = false;
 	if (r == (ssize_t)sizeof(rep)) {
 		s->fail_stage = (enum svc_exec_stage)rep.stage;
 		s->fail_errno = rep.err;
@@ -204,16 +203,14 @@ int svc_spawn(struct service *s)
 		log_error_sys("create exec status pipe for", s->def.name);
 		return -1;
 	}
-	if (s->grp) {
+	/* pinned from here until svc_exec_collect() closes the pipe */
+	if (s->grp)
 		grp_group_pin(s->grp);
-		s->pinned = true;
-	}
 	pid = fork();
 	if (pid < 0) {
 		log_error_sys("fork for", s->def.name);
-		if (s->pinned)
+		if (s->grp)
 			grp_group_unpin(s->grp);
-		s->pinned = false;
 		close(p[0]);
 		close(p[1]);
 		return -1;
