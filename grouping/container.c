@@ -29,8 +29,36 @@ static void watch(struct grp_container *c)
 		return;
 	snprintf(path, sizeof(path), "%s/cgroup.events", c->path);
 	c->wd = inotify_add_watch(e->inotify_fd, path, IN_MODIFY);
-	if (c->wd < 0)
+	if (c->wd < 0) {
 		log_warn_sys("watch", path);
+		return;
+	}
+	if ((unsigned)c->wd >= e->wdcap) {
+		unsigned cap = e->wdcap ? e->wdcap : 64;
+		struct grp_container **m;
+
+		while (cap <= (unsigned)c->wd)
+			cap *= 2;
+		m = realloc(e->wdmap, cap * sizeof(*m));
+		if (!m) {
+			/* unmapped events make the engine check every group */
+			log_warn_sys("map the watch of", path);
+			return;
+		}
+		memset(m + e->wdcap, 0, (cap - e->wdcap) * sizeof(*m));
+		e->wdmap = m;
+		e->wdcap = cap;
+	}
+	e->wdmap[c->wd] = c;
+}
+
+void grp_container_forget_watch(struct grp_container *c)
+{
+	struct grp_engine *e = c->h->e;
+
+	if (c->wd >= 0 && (unsigned)c->wd < e->wdcap && e->wdmap[c->wd] == c)
+		e->wdmap[c->wd] = NULL;
+	c->wd = -1;
 }
 
 /* Called from grp_engine_start() for containers made before the loop. */
@@ -296,6 +324,7 @@ int grp_container_revive(struct grp_container *c)
 	    open_dir(c, c->parent->fd, c->name) < 0)
 		return -1;
 	c->removed = false;
+	c->vanished = false;
 	c->created = created;
 	if (created && run_create_ops(c) < 0)
 		return -1;
@@ -353,6 +382,26 @@ int grp_container_procs_into(struct grp_container *c, pid_t *pids,
 	if (fd < 0) {
 		if (c->h->plain && errno == ENOENT)
 			return 0;	/* nothing ever attached */
+		if (errno == ENOENT) {
+			/* the directory was removed behind our back (a cgroup
+			 * with tasks cannot be): it is empty, and counts as
+			 * removed, so no stop or shutdown waits on it; said
+			 * once per group (a removed container is not read
+			 * again; the group's other containers keep quiet) */
+			bool told = false;
+
+			for (unsigned i = 0; c->group && i < c->h->e->nhier; i++)
+				told |= c->group->conts[i] && c->group->conts[i]->vanished;
+			if (!told)
+				log_warn("group %s: %s disappeared; counting the group as empty",
+					 c->group ? c->group->name : "?", c->path);
+			c->vanished = true;
+			grp_container_forget_watch(c);	/* the kernel dropped it */
+			close(c->fd);
+			c->fd = -1;
+			c->removed = true;
+			return 0;
+		}
 		log_warn_sys("open", path);
 		return -1;
 	}
@@ -410,7 +459,8 @@ int grp_container_is_empty(struct grp_container *c)
 		return 1;
 	/* v2 answers for the whole subtree in one read */
 	if (c->h->v2 && !c->h->plain &&
-	    grp_file_read(c, "cgroup.events", buf, sizeof(buf)) >= 0 &&
+	    /* quiet: a vanished directory is found and said below */
+	    grp_file_read_opt(c, "cgroup.events", buf, sizeof(buf)) >= 0 &&
 	    grp_kv_get(buf, "populated", &populated) == 0)
 		return populated == 0;
 	int n = grp_container_procs(c, &one, 1);
@@ -479,10 +529,8 @@ int grp_container_remove(struct grp_container *c)
 			log_warn_sys("rmdir", c->path);
 		return -1;
 	}
-	if (c->wd >= 0) {
-		/* the kernel drops the watch itself (IN_IGNORED) */
-		c->wd = -1;
-	}
+	/* the kernel drops the watch itself (IN_IGNORED) */
+	grp_container_forget_watch(c);
 	close(c->fd);
 	c->fd = -1;
 	c->removed = true;
@@ -504,6 +552,7 @@ void grp_container_free_tree(struct grp_container *c, bool remove)
 		log_warn("leaving %s in place: it still has tasks", c->path);
 	if (c->fd >= 0)
 		close(c->fd);
+	grp_container_forget_watch(c);
 	free(c->path);
 	free(c);
 }

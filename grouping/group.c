@@ -91,8 +91,10 @@ struct grp_group *grp_group_find(struct grp_engine *e,
 	g->hash = hash;
 	g->refcnt = 1;
 	memcpy(g->conts, conts, e->nhier * sizeof(*conts));
-	for (unsigned i = 0; i < e->nhier; i++)
+	for (unsigned i = 0; i < e->nhier; i++) {
 		conts[i]->refcnt++;
+		conts[i]->group = g;
+	}
 	path_below_root(conts[0], g->name, sizeof(g->name));
 	g->hnext = *b;
 	*b = g;
@@ -145,8 +147,11 @@ void grp_group_put(struct grp_group *g)
 			break;
 		}
 	e->ngroups--;
-	for (unsigned i = 0; i < e->nhier; i++)
+	for (unsigned i = 0; i < e->nhier; i++) {
 		g->conts[i]->refcnt--;
+		if (g->conts[i]->group == g)
+			g->conts[i]->group = NULL;
+	}
 	grp_group_put(g->parent);
 	free(g);
 }
@@ -403,20 +408,75 @@ int grp_group_stats(struct grp_group *g, struct grp_stats *st)
 	return 0;
 }
 
+/* A pid read from cgroup.procs that must never be signalled: 0 is how
+ * cgroup2 shows a task of another pid namespace (kill(0) would hit our own
+ * process group, and PID 1 would reboot), 1 is the init above us or
+ * ourselves as PID 1, and we never signal ourselves. */
+static bool pid_signallable(pid_t pid, pid_t self)
+{
+	return pid > 1 && pid != self;
+}
+
+/* cgroup2 (Linux >= 5.14): write cgroup.kill, which SIGKILLs every task of
+ * the container and its descendants, including tasks we cannot see by pid
+ * (another pid namespace) and tasks forked while we signal.  Only for a
+ * container without groups of ours below it, whose tasks are not this
+ * group's.  1 if it was written, 0 if unavailable, -1 on error. */
+static int v2_kill(struct grp_container *c)
+{
+	char path[PATH_MAX + 16];
+	int fd, r, saved;
+
+	if (!c->h->v2 || c->h->plain || c->removed || c->fd < 0 ||
+	    grp_container_has_children(c))
+		return 0;
+	snprintf(path, sizeof(path), "%s/cgroup.kill", c->path);
+	fd = openat(c->fd, "cgroup.kill", O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;	/* kernel < 5.14 */
+		log_warn_sys("open", path);
+		return -1;
+	}
+	do
+		r = (int)write(fd, "1", 1);
+	while (r < 0 && errno == EINTR);
+	saved = errno;
+	if (r < 0)
+		log_warn_sys("write", path);
+	close(fd);
+	errno = saved;
+	return r == 1 ? 1 : -1;
+}
+
 int grp_group_kill(struct grp_group *g, int sig)
 {
 	pid_t pids[1024];
+	pid_t self = getpid();
 	int n = grp_group_procs(g, pids, sizeof(pids) / sizeof(*pids));
-	int sent = 0;
+	int sent = 0, skipped = 0;
 
 	if (n > (int)(sizeof(pids) / sizeof(*pids)))
 		n = sizeof(pids) / sizeof(*pids);	/* caller loops */
+	if (sig == SIGKILL) {
+		/* one cgroup2 container holds every task of the group */
+		for (unsigned i = 0; i < g->e->nhier; i++)
+			if (v2_kill(g->conts[i]) == 1)
+				return n > 0 ? n : 0;
+	}
 	for (int i = 0; i < n; i++) {
+		if (!pid_signallable(pids[i], self)) {
+			skipped++;
+			continue;
+		}
 		if (kill(pids[i], sig) == 0)
 			sent++;
 		else if (errno != ESRCH)
 			log_warn("unable to signal pid %d in %s: %s",
 				 (int)pids[i], g->name, strerror(errno));
 	}
+	if (skipped)
+		log_warn("group %s: %d task(s) listed as pid 0 (another pid "
+			 "namespace), 1 or corral itself: not signalled", g->name, skipped);
 	return sent;
 }

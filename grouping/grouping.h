@@ -155,14 +155,23 @@ int grp_subsys_lookup(const char *name);
 
 struct grp_engine *grp_engine_open(const struct grp_config *cfg);
 /* Drop everything; with remove, rmdir every container corral created that
- * is empty (deepest first) and the subtree roots. */
+ * is empty (deepest first) and the subtree roots.  Called from a release
+ * callback (inside grp_engine_check()), the engine is freed only when that
+ * check returns, so the check never touches freed memory; the caller must
+ * not use e either way. */
 void grp_engine_close(struct grp_engine *e, bool remove);
 /* Attach release detection to a libev loop: inotify on cgroup.events where
- * the kernel offers it, plus a coarse timer that re-checks everything. */
+ * the kernel offers it (each event checks its own group), else a timer
+ * that re-checks everything (cfg.poll_interval, default 2 s). */
 int grp_engine_start(struct grp_engine *e, struct ev_loop *loop);
 /* Re-check every container that asked for release notification.  Call on
  * SIGCHLD: a reaped child is the common reason a group became empty. */
 void grp_engine_check(struct grp_engine *e);
+/* Check one group (and the ancestors its release frees): what an owner
+ * calls when it knows which group may have emptied.  O(depth). */
+void grp_group_check(struct grp_group *g);
+/* emptiness checks made so far (tests and benchmarks) */
+unsigned long grp_engine_nchecks(const struct grp_engine *e);
 /* true if release events come from the kernel, false if only polled */
 bool grp_engine_event_driven(const struct grp_engine *e);
 enum grp_layout_kind grp_engine_kind(const struct grp_engine *e);
@@ -213,6 +222,11 @@ struct grp_group *grp_group_find(struct grp_engine *e,
 struct grp_group *grp_group_open(struct grp_engine *e, const char *path);
 struct grp_group *grp_group_ref(struct grp_group *g);
 void grp_group_put(struct grp_group *g);
+/* Drop a reference to a group that will not be used (e.g. its limits
+ * were refused): if it was the last one and the group is empty, its
+ * containers are removed too, so they cannot hold up the parent's
+ * release. */
+void grp_group_discard(struct grp_group *g);
 unsigned grp_group_refcount(const struct grp_group *g);
 /* The group one level up (same tuple shape), or NULL at the subtree root.
  * Borrowed: valid while g is. */
@@ -243,7 +257,11 @@ void grp_group_unpin(struct grp_group *g);
 /* Tasks of the group (union over hierarchies, deduplicated). */
 int grp_group_procs(struct grp_group *g, pid_t *pids, size_t max);
 int grp_group_stats(struct grp_group *g, struct grp_stats *st);
-/* Send sig to every task of the group; returns tasks signalled. */
+/* Send sig to every task of the group; returns tasks signalled.  Never
+ * signals pid 0 (cgroup2's name for a task of another pid namespace), 1 or
+ * the caller.  SIGKILL uses cgroup2's cgroup.kill where the kernel has it
+ * (>= 5.14) and no group of ours is nested below, which also reaches tasks
+ * invisible by pid. */
 int grp_group_kill(struct grp_group *g, int sig);
 /* Ask for notification when the group empties: every container gets
  * notify_on_release; cb runs once all are releasable and, with

@@ -462,6 +462,19 @@ void grp_engine_close(struct grp_engine *e, bool remove)
 {
 	if (!e)
 		return;
+	/* From inside a release callback, grp_engine_check() still holds
+	 * references to groups and walks the hash: freeing now would leave
+	 * it using freed memory.  It frees the engine when it returns. */
+	if (e->checking) {
+		e->close_pending = true;
+		e->close_remove |= remove;
+		return;
+	}
+	grp_engine_free(e, remove);
+}
+
+void grp_engine_free(struct grp_engine *e, bool remove)
+{
 	if (e->loop) {
 		ev_timer_stop(e->loop, &e->poll_timer);
 		if (e->inotify_fd >= 0)
@@ -493,6 +506,9 @@ void grp_engine_close(struct grp_engine *e, bool remove)
 		}
 		free(h);
 	}
+	/* pending checks hold references to groups freed above */
+	free(e->pending);
+	free(e->wdmap);
 	free(e);
 }
 

@@ -53,8 +53,12 @@ struct grp_container {
 	char *path;			/* absolute directory, exact size */
 	int fd;				/* O_PATH directory, -1 if removed */
 	int wd;				/* inotify watch on cgroup.events, -1 */
+	/* the group whose tuple holds this container, for mapping an event
+	 * to the one group to check; NULL if none (then: check them all) */
+	struct grp_group *group;
 	unsigned refcnt;		/* groups whose tuple holds this */
 	bool removed;			/* directory rmdir'ed by us */
+	bool vanished;			/* ... or by someone else (counted empty) */
 	bool created;			/* directory made by us (else adopted) */
 	bool has_limits;		/* limits below were applied */
 	struct grp_limits limits;	/* re-applied if the dir is re-made */
@@ -107,7 +111,18 @@ struct grp_engine {
 	int inotify_fd;
 	ev_io inotify_io;
 	ev_timer poll_timer;
+	struct grp_container **wdmap;	/* inotify watch descriptor -> container */
+	unsigned wdcap;
 	bool checking;			/* re-entrancy guard for callbacks */
+	/* checks asked for while one runs: groups (referenced), or all */
+	struct grp_group **pending;
+	unsigned npending, cappending;
+	bool rescan;
+	unsigned long nchecks;		/* emptiness checks made, for tests */
+	/* grp_engine_close() called from a release callback: the check
+	 * that ran the callback frees the engine once it has unwound */
+	bool close_pending;
+	bool close_remove;
 };
 
 /* sysfile.c: control-file access relative to a container's directory.
@@ -141,8 +156,11 @@ bool grp_has_word(const char *list, const char *word);
 
 /* hierarchy.c */
 int grp_hier_setup(struct grp_engine *e);
+/* what grp_engine_close() does, at once */
+void grp_engine_free(struct grp_engine *e, bool remove);
 
 /* release.c */
-void grp_release_check_group(struct grp_group *g);
+/* container.c: the watch is gone (removed, freed, dropped by the kernel) */
+void grp_container_forget_watch(struct grp_container *c);
 
 #endif

@@ -11,16 +11,19 @@
  * leaves is harmless: a task attached between the test and rmdir makes
  * rmdir fail with EBUSY, and the group is simply checked again later.
  *
- * Triggers, cheapest first:
+ * Triggers, cheapest first, each checking only what it concerns:
  *   - inotify IN_MODIFY on cgroup.events of cgroup2 containers ("populated"
  *     flips to 0 when the last task in the subtree exits).  On v1 every
  *     group also has a container in a controller-less cgroup2 tree, so
- *     the same event covers v1 hierarchies.
- *   - grp_engine_check() from the owner's SIGCHLD handler.
- *   - a periodic timer, coarse when events are available (a safety net
- *     for missed events) and finer when polling is all there is.
- * Each trigger re-checks every group that asked for notification: O(groups)
- * control-file reads, fine for the tens of services an init runs.
+ *     the same event covers v1 hierarchies.  The event's watch maps to its
+ *     container and so to one group: that group and the ancestors its
+ *     release frees are checked, O(depth), whatever the number of groups.
+ *   - grp_group_check() from the owner when it knows which group changed
+ *     (its main process was reaped, it signalled the group).
+ *   - grp_engine_check(), every group: at start, after lost events
+ *     (IN_Q_OVERFLOW), and from a periodic timer only when the kernel
+ *     gives no events (pure v1 without a cgroup2 mount), so an idle
+ *     event-driven engine makes no syscalls at all.
  */
 #include "internal.h"
 #include "../lib/log.h"
@@ -31,7 +34,6 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
-#define POLL_EVENTS 30.0	/* seconds, when the kernel sends events */
 #define POLL_NO_EVENTS 2.0	/* seconds, when it cannot */
 #define CHECK_BATCH 128
 
@@ -42,6 +44,20 @@ void grp_group_set_release(struct grp_group *g, bool auto_delete,
 	g->release_data = data;
 	g->auto_delete = auto_delete;
 	g->released = false;
+}
+
+void grp_group_discard(struct grp_group *g)
+{
+	if (!g)
+		return;
+	/* the last user, and nothing inside: remove the containers, the
+	 * tracking one last (as release() does), so an unused group does
+	 * not keep its parent from being released */
+	if (g->refcnt == 1 && !g->released && grp_group_empty(g))
+		for (unsigned i = g->e->nhier; i-- > 0;)
+			if (!g->conts[i]->removed && grp_container_remove(g->conts[i]) < 0)
+				break;
+	grp_group_put(g);
 }
 
 void grp_group_pin(struct grp_group *g)
@@ -57,6 +73,7 @@ void grp_group_unpin(struct grp_group *g)
 
 bool grp_group_empty(struct grp_group *g)
 {
+	g->e->nchecks++;
 	if (g->pins)
 		return false;	/* a child is on its way in */
 	for (unsigned i = 0; i < g->e->nhier; i++) {
@@ -95,25 +112,30 @@ static bool release(struct grp_group *g)
 	return true;
 }
 
-void grp_release_check_group(struct grp_group *g)
+/* Release g if it can go, then each ancestor that its release freed. */
+static void walk_up(struct grp_engine *e, struct grp_group *g)
 {
-	if (g->release_cb && !g->released && grp_group_empty(g))
-		(void)release(g);
+	struct grp_group *x = grp_group_ref(g), *p;
+
+	while (x && !e->close_pending) {
+		bool up = x->released ||
+			  (x->release_cb && grp_group_empty(x) && release(x));
+
+		p = up && x->parent ? grp_group_ref(x->parent) : NULL;
+		grp_group_put(x);
+		x = p;
+	}
+	grp_group_put(x);
 }
 
-void grp_engine_check(struct grp_engine *e)
+/* Every group that asked for notification; until nothing more goes,
+ * because removing a child group can make its parent releasable. */
+static void scan_all(struct grp_engine *e)
 {
 	struct grp_group *batch[CHECK_BATCH];
 	bool progress = true;
 
-	/* Callbacks may start or stop services and so re-enter here; one
-	 * level of checking is enough, the outer loop sees the effects. */
-	if (e->checking)
-		return;
-	e->checking = true;
-	/* Loop until nothing more is released: removing a child group can
-	 * make its parent releasable in the same pass. */
-	while (progress) {
+	while (progress && !e->close_pending) {
 		unsigned n = 0;
 
 		progress = false;
@@ -135,15 +157,85 @@ void grp_engine_check(struct grp_engine *e)
 		for (unsigned i = 0; i < n; i++) {
 			struct grp_group *g = batch[i];
 
-			if (g->release_cb && !g->released && grp_group_empty(g) &&
-			    release(g))
+			/* after a callback closed the engine only the
+			 * references are dropped, nothing more is released */
+			if (!e->close_pending && g->release_cb && !g->released &&
+			    grp_group_empty(g) && release(g))
 				progress = true;
 			grp_group_put(g);
 		}
 	}
-	e->checking = false;
 }
 
+/*
+ * One check runs at a time.  Callbacks may start or stop services and so
+ * ask for more checks from inside this one; those are queued (a group,
+ * or "everything") and run by the outermost call before it returns.
+ */
+static void run_checks(struct grp_engine *e)
+{
+	if (e->checking)
+		return;
+	e->checking = true;
+	while (!e->close_pending && (e->rescan || e->npending)) {
+		if (e->rescan) {
+			e->rescan = false;
+			scan_all(e);
+			continue;
+		}
+		struct grp_group *g = e->pending[--e->npending];
+
+		walk_up(e, g);
+		grp_group_put(g);
+	}
+	while (e->npending)	/* the engine is closing: just let go */
+		grp_group_put(e->pending[--e->npending]);
+	e->checking = false;
+	/* a callback asked for grp_engine_close(): nothing here uses the
+	 * engine any more, so now it can go */
+	if (e->close_pending)
+		grp_engine_free(e, e->close_remove);
+}
+
+void grp_group_check(struct grp_group *g)
+{
+	struct grp_engine *e;
+
+	if (!g)
+		return;
+	e = g->e;
+	for (unsigned i = 0; i < e->npending; i++)
+		if (e->pending[i] == g)
+			goto run;	/* already asked for */
+	if (e->npending == e->cappending) {
+		unsigned cap = e->cappending ? e->cappending * 2 : 16;
+		struct grp_group **v = realloc(e->pending, cap * sizeof(*v));
+
+		if (!v) {
+			e->rescan = true;	/* the slow way, but nothing is lost */
+			goto run;
+		}
+		e->pending = v;
+		e->cappending = cap;
+	}
+	e->pending[e->npending++] = grp_group_ref(g);
+run:
+	run_checks(e);
+}
+
+void grp_engine_check(struct grp_engine *e)
+{
+	e->rescan = true;
+	run_checks(e);
+}
+
+unsigned long grp_engine_nchecks(const struct grp_engine *e)
+{
+	return e->nchecks;
+}
+
+/* Each event names the watch of one container's cgroup.events: check
+ * that container's group (and the ancestors it may free), not all. */
 static void inotify_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct grp_engine *e = w->data;
@@ -152,13 +244,33 @@ static void inotify_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 	(void)loop;
 	(void)revents;
-	/* drain: one check covers any number of queued events */
-	do
+	for (;;) {
 		r = read(e->inotify_fd, buf, sizeof(buf));
-	while (r > 0 || (r < 0 && errno == EINTR));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		for (char *p = buf; p < buf + r;) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+			struct grp_container *c = ev->wd >= 0 && (unsigned)ev->wd < e->wdcap ?
+						  e->wdmap[ev->wd] : NULL;
+
+			p += sizeof(*ev) + ev->len;
+			if (ev->mask & IN_Q_OVERFLOW)
+				e->rescan = true;	/* events were lost */
+			else if (ev->mask & IN_IGNORED)
+				continue;		/* a watch went with its directory */
+			else if (c && c->group)
+				grp_group_check(c->group);
+			else if (c)
+				e->rescan = true;	/* a container no group holds */
+			if (e->close_pending)
+				return;
+		}
+	}
 	if (r < 0 && errno != EAGAIN)
 		log_warn_sys("read", "inotify");
-	grp_engine_check(e);
+	run_checks(e);
 }
 
 static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -188,11 +300,13 @@ int grp_engine_start(struct grp_engine *e, struct ev_loop *loop)
 			ev_io_start(loop, &e->inotify_io);
 		}
 	}
-	period = e->cfg.poll_interval > 0 ? e->cfg.poll_interval :
-		 grp_engine_event_driven(e) ? POLL_EVENTS : POLL_NO_EVENTS;
+	/* With events there is nothing to poll: idle means no wakeups.
+	 * Without them, a periodic check is all there is. */
+	period = e->cfg.poll_interval > 0 ? e->cfg.poll_interval : POLL_NO_EVENTS;
 	ev_timer_init(&e->poll_timer, timer_cb, period, period);
 	e->poll_timer.data = e;
-	ev_timer_start(loop, &e->poll_timer);
+	if (!grp_engine_event_driven(e) || e->cfg.poll_interval > 0)
+		ev_timer_start(loop, &e->poll_timer);
 	/* anything that emptied before the loop existed */
 	grp_engine_check(e);
 	return 0;

@@ -474,6 +474,43 @@ static void test_cpuacct(struct grp_engine *e)
 }
 
 /* Release: event-driven (no SIGCHLD check, timer at an hour) and polled. */
+/* Event-driven release costs O(1) checks: with 100 other groups waiting
+ * for release, the last task of one group exiting checks that group (and
+ * its parent), not all of them. */
+static void test_release_cost(struct grp_engine *e, struct waiter *w)
+{
+	struct grp_group *others[100], *g;
+	unsigned long before;
+	int gate;
+	char name[32];
+
+	for (unsigned i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "other%u", i);
+		others[i] = grp_group_open(e, name);
+		/* armed, but never releasable: each counts when checked */
+		grp_group_pin(others[i]);
+		grp_group_set_release(others[i], true, released_cb, w);
+	}
+	g = grp_group_open(e, "cost");
+	w->child = spawn(&gate, NULL, -1);
+	grp_group_attach(g, w->child);
+	grp_group_set_release(g, true, released_cb, w);
+	w->released = 0;
+	w->check_on_sigchld = false;
+	before = grp_engine_nchecks(e);
+	wait_release(w);
+	tap_is_int(w->released, 1, "event-driven: the group is released with 100 others armed");
+	tap_ok(grp_engine_nchecks(e) - before <= 4,
+	       "event-driven: its release took %lu emptiness checks, not one per group (100 others)",
+	       grp_engine_nchecks(e) - before);
+	grp_group_put(g);
+	for (unsigned i = 0; i < 100; i++) {
+		grp_group_unpin(others[i]);
+		grp_group_put(others[i]);
+	}
+	close(gate);
+}
+
 static void test_release(const char *sub, bool tracking)
 {
 	struct grp_engine *e = open_engine(sub, tracking);
@@ -521,6 +558,8 @@ static void test_release(const char *sub, bool tracking)
 	tap_is_int(grp_engine_event_driven(e), tracking, "%s: engine reports how it detects release", how);
 	grp_group_put(child_g);
 	grp_group_put(g);
+	if (tracking)
+		test_release_cost(e, &w);
 	grp_engine_close(e, true);
 	ev_loop_destroy(w.loop);
 	close(gate);
