@@ -9,8 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-int svc_split_argv(const char *cmd, char *buf, size_t buflen,
-		   char **argv, int maxargs, const char **why)
+/*
+ * Into buf (at least strlen(cmd) + 1 bytes: a word never gets longer than
+ * the text it came from, and the NUL ending each word takes the place of
+ * the blank or closing quote after it, or of the string's own NUL).
+ * Returns the number of words and the bytes used, or -1 with *why.
+ */
+static int split(const char *cmd, char *buf, size_t *used, const char **why)
 {
 	const char *p = cmd;
 	size_t o = 0;
@@ -18,17 +23,11 @@ int svc_split_argv(const char *cmd, char *buf, size_t buflen,
 
 	for (;;) {
 		char quote = 0;
-		bool word = false;
 
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (!*p)
 			break;
-		if (argc == maxargs) {
-			*why = "too many arguments";
-			return -1;
-		}
-		argv[argc] = buf + o;
 		for (; *p; p++) {
 			char ch = *p;
 
@@ -36,7 +35,6 @@ int svc_split_argv(const char *cmd, char *buf, size_t buflen,
 				break;
 			if (!quote && (ch == '"' || ch == '\'')) {
 				quote = ch;
-				word = true;
 				continue;
 			}
 			if (quote && ch == quote) {
@@ -51,40 +49,55 @@ int svc_split_argv(const char *cmd, char *buf, size_t buflen,
 				}
 				ch = *++p;
 			}
-			if (o + 1 >= buflen) {
-				*why = "command line too long";
-				return -1;
-			}
 			buf[o++] = ch;
-			word = true;
 		}
 		if (quote) {
 			*why = "unbalanced quote";
 			return -1;
 		}
-		if (o + 1 >= buflen) {
-			*why = "command line too long";
-			return -1;
-		}
+		/* every word counts, "" too: a non-blank was seen */
 		buf[o++] = '\0';
-		if (word)
-			argc++;
+		argc++;
 	}
-	argv[argc] = NULL;
 	if (argc == 0) {
 		*why = "empty command";
 		return -1;
 	}
+	*used = o;
 	return argc;
 }
 
-void svc_def_fixup(struct svc_def *def)
+char **svc_split_argv(const char *cmd, int *argcp, const char **why)
 {
-	char *p = def->argbuf;
+	size_t len = strlen(cmd), used = 0;
+	char *tmp = malloc(len + 1), **argv, *strs;
+	int argc;
 
-	for (int i = 0; i < def->argc; i++) {
-		def->argv[i] = p;
-		p += strlen(p) + 1;
+	if (!tmp) {
+		*why = "out of memory";
+		return NULL;
 	}
-	def->argv[def->argc] = NULL;
+	argc = split(cmd, tmp, &used, why);
+	if (argc < 0) {
+		free(tmp);
+		errno = EINVAL;
+		return NULL;
+	}
+	/* exactly what the words need: the vector, then the strings */
+	argv = malloc(((size_t)argc + 1) * sizeof(*argv) + used);
+	if (!argv) {
+		free(tmp);
+		*why = "out of memory";
+		return NULL;
+	}
+	strs = (char *)(argv + argc + 1);
+	memcpy(strs, tmp, used);
+	free(tmp);
+	for (int i = 0; i < argc; i++) {
+		argv[i] = strs;
+		strs += strlen(strs) + 1;
+	}
+	argv[argc] = NULL;
+	*argcp = argc;
+	return argv;
 }

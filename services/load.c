@@ -7,6 +7,22 @@
  * ini_parse_stream() through our own reader, which counts lines (inih's
  * handler does not get line numbers in Debian's build) and stops the parse
  * at the first over-long line so the whole file is rejected.
+ *
+ * A file is read whole into memory first (bounded by SVC_FILE_MAX) and
+ * parsed from there: a NUL byte anywhere rejects it, because inih works on
+ * C strings and would silently drop the rest of that line (a lost User=
+ * line runs the service as root).  Only regular files are opened, and
+ * never in a way that can block PID 1.
+ *
+ * Debian's libinih is also built with INI_ALLOW_MULTILINE: a line that
+ * starts with whitespace is handed to the previous key again as a
+ * continuation, so "User=nobody" followed by an indented "root" silently
+ * set User=root.  The reader strips leading whitespace (systemd does not
+ * find it significant either), so inih never sees an indented line: an
+ * indented Key=value is that key, and an indented word is a syntax error.
+ *
+ * Nothing in a definition has a fixed count or size: lists grow as the
+ * file is read and are trimmed to their length at the end.
  */
 #include "services.h"
 #include "../lib/log.h"
@@ -15,26 +31,35 @@
 #include <dirent.h>
 #include <errno.h>
 #include <ini.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct loader {
 	struct svc_def *def;
 	const char *file;
-	/* input: a FILE or a string */
-	FILE *f;
-	const char *text;
+	/* input: bytes, not NUL terminated (a NUL is rejected before parsing) */
+	const char *text, *end;
 	unsigned line;
 	bool too_long;
 	bool have_exec;
 	char *err;
 	size_t errlen;
 	bool failed;
+	unsigned cap_after, cap_requires, cap_env;	/* allocated slots */
+	unsigned warned;		/* warning lines printed */
+	unsigned unknown_dropped;	/* unknown keys not printed */
+	unsigned other_dropped;		/* other warnings not printed */
 };
+
+/* What an unset string of a definition points to: not heap memory, so
+ * never freed, and const so nothing can write into it. */
+static const char empty[] = "";
 
 static void fail(struct loader *ld, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -52,29 +77,68 @@ static void fail(struct loader *ld, const char *fmt, ...)
 	snprintf(ld->err, ld->errlen, "%s:%u: %s", ld->file, ld->line, msg);
 }
 
+/* At most SVC_WARN_LINES lines per file; unknown says which summary a
+ * dropped one counts towards. */
+static void warn(struct loader *ld, bool unknown, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void warn(struct loader *ld, bool unknown, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (ld->warned >= SVC_WARN_LINES) {
+		if (unknown)
+			ld->unknown_dropped++;
+		else
+			ld->other_dropped++;
+		return;
+	}
+	ld->warned++;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_warn("%s:%u: %s", ld->file, ld->line, msg);
+}
+
+static void warn_summary(struct loader *ld)
+{
+	if (ld->unknown_dropped)
+		log_warn("%s: ... and %u more unknown keys; ignored", ld->file,
+			 ld->unknown_dropped);
+	if (ld->other_dropped)
+		log_warn("%s: ... and %u more warnings", ld->file, ld->other_dropped);
+}
+
 /* fgets-like, for ini_parse_stream(); num is inih's line buffer size. */
 static char *reader(char *str, int num, void *stream)
 {
 	struct loader *ld = stream;
-	size_t n = 0;
+	size_t n = 0, raw = 0;
+	bool lead = true;	/* still in the line's leading whitespace */
 	int ch;
 
 	if (ld->too_long)
 		return NULL;
 	for (;;) {
-		if (ld->f)
-			ch = getc(ld->f);
-		else
-			ch = *ld->text ? (unsigned char)*ld->text++ : EOF;
+		ch = ld->text < ld->end ? (unsigned char)*ld->text++ : EOF;
 		if (ch == EOF)
 			break;
+		if (ch == '\0') {
+			/* parse() rejects these before inih runs; never hand
+			 * inih a line it would cut short */
+			ld->line++;
+			ld->too_long = true;
+			fail(ld, "NUL byte");
+			return NULL;
+		}
 		if (ch == '\n') {
 			/* inih strips it anyway; keep it only if it fits */
 			if ((int)n < num - 1)
 				str[n++] = '\n';
 			break;
 		}
-		if ((int)n >= num - 1 || n >= SVC_LINE_MAX) {
+		/* the limit is on the line as written, whitespace included */
+		if ((int)n >= num - 1 || raw >= SVC_LINE_MAX) {
 			/* inih would cut the line here and parse the rest as
 			 * a line of its own */
 			ld->line++;
@@ -83,9 +147,16 @@ static char *reader(char *str, int num, void *stream)
 			     SVC_LINE_MAX);
 			return NULL;
 		}
+		raw++;
+		/* every character inih's isspace() skips: with any of them
+		 * left at the start, inih takes the line as a continuation */
+		if (lead && (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\v' ||
+			     ch == '\f'))
+			continue;
+		lead = false;
 		str[n++] = (char)ch;
 	}
-	if (n == 0)
+	if (n == 0 && raw == 0)
 		return NULL;
 	str[n] = '\0';
 	ld->line++;
@@ -96,9 +167,9 @@ static char *reader(char *str, int num, void *stream)
 
 		for (const char *p = eq; p && *p; p++)
 			if ((p[0] == ' ' || p[0] == '\t') && p[1] == ';') {
-				log_warn("%s:%u: ' ;' starts an inline comment; the rest "
-					 "of the line is ignored (write ';' without the "
-					 "space before it)", ld->file, ld->line);
+				warn(ld, false, "' ;' starts an inline comment; the rest "
+				     "of the line is ignored (write ';' without the "
+				     "space before it)");
 				break;
 			}
 	}
@@ -123,37 +194,164 @@ static bool parse_bool(const char *v, bool *out)
 	return false;
 }
 
+/*
+ * Digits only, so none of strtod()'s extras get in: no hex (0x10), no
+ * exponent (1e3, 9e300), no sign, no nan/inf, no locale.  A span is one or
+ * more NUMBER[UNIT] parts, optionally separated by blanks, that add up
+ * ("1min 30s", "1min30s").  A unit must follow its number directly.
+ */
+int svc_parse_timespan(const char *s, double *out, const char **why)
+{
+	/* sub-second units divide, so 500ms is exactly 0.5 */
+	static const struct { const char *unit; double mul, div; } units[] = {
+		{ "", 1, 1 }, { "us", 1, 1e6 }, { "ms", 1, 1e3 }, { "s", 1, 1 },
+		{ "sec", 1, 1 }, { "m", 60, 1 }, { "min", 60, 1 }, { "h", 3600, 1 },
+	};
+	const char *p = s;
+	double total = 0;
+
+	if (!strcmp(s, "infinity")) {
+		*out = SVC_SECONDS_INFINITY;
+		return 0;
+	}
+	if (!*p) {
+		*why = "empty";
+		return -1;
+	}
+	for (;;) {
+		double whole = 0, frac = 0, fdiv = 1, v;
+		char unit[4];
+		size_t ulen = 0;
+		unsigned i;
+
+		if (!isdigit((unsigned char)*p)) {
+			*why = "not a number with an optional unit";
+			return -1;
+		}
+		for (; isdigit((unsigned char)*p); p++) {
+			whole = whole * 10 + (*p - '0');
+			if (whole > SVC_SECONDS_MAX * 1e6)	/* too big in any unit */
+				goto too_big;
+		}
+		if (*p == '.') {
+			p++;
+			if (!isdigit((unsigned char)*p)) {
+				*why = "no digit after '.'";
+				return -1;
+			}
+			/* digits past the 15th are below any timer's resolution */
+			for (; isdigit((unsigned char)*p); p++)
+				if (fdiv < 1e15) {
+					frac = frac * 10 + (*p - '0');
+					fdiv *= 10;
+				}
+		}
+		for (; isalpha((unsigned char)*p); p++) {
+			if (ulen == sizeof(unit) - 1) {
+				*why = "unknown unit (us, ms, s, sec, m, min, h)";
+				return -1;
+			}
+			unit[ulen++] = *p;
+		}
+		unit[ulen] = '\0';
+		for (i = 0; i < sizeof(units) / sizeof(*units); i++)
+			if (!strcmp(unit, units[i].unit))
+				break;
+		if (i == sizeof(units) / sizeof(*units)) {
+			*why = "unknown unit (us, ms, s, sec, m, min, h)";
+			return -1;
+		}
+		v = (whole + frac / fdiv) * units[i].mul / units[i].div;
+		total += v;
+		if (total > SVC_SECONDS_MAX)
+			goto too_big;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+	}
+	*out = total;
+	return 0;
+too_big:
+	*why = "more than 10 years (write infinity for no limit)";
+	return -1;
+}
+
 double svc_parse_seconds(const char *s)
 {
-	static const struct { const char *sfx; double mul; } units[] = {
-		{ "ms", 0.001 }, { "s", 1 }, { "sec", 1 }, { "min", 60 },
-		{ "m", 60 }, { "h", 3600 }, { "", 1 },
-	};
-	char *end;
+	const char *why;
 	double v;
 
-	if (!strcmp(s, "infinity"))
-		return 1e9;
-	if (!isdigit((unsigned char)*s))
+	return svc_parse_timespan(s, &v, &why) < 0 ? -1 : v;
+}
+
+static void oom(struct loader *ld)
+{
+	fail(ld, "out of memory: %s", strerror(errno ? errno : ENOMEM));
+}
+
+/* Append a copy of str to the list v of *n entries and *cap slots, which
+ * doubles when full.  Returns 0, or -1 after failing the file. */
+static int list_add(struct loader *ld, char ***v, unsigned *n, unsigned *cap,
+		    const char *str)
+{
+	char *copy;
+
+	if (*n == *cap) {
+		unsigned ncap = *cap ? *cap * 2 : 4;
+		char **nv = ncap > *cap ? reallocarray(*v, ncap, sizeof(**v)) : NULL;
+
+		if (!nv) {
+			oom(ld);
+			return -1;
+		}
+		*v = nv;
+		*cap = ncap;
+	}
+	copy = strdup(str);
+	if (!copy) {
+		oom(ld);
 		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || v < 0 || !isfinite(v))
-		return -1;
-	for (unsigned i = 0; i < sizeof(units) / sizeof(*units); i++)
-		if (!strcmp(end, units[i].sfx))
-			return v * units[i].mul;
-	return -1;
+	}
+	(*v)[(*n)++] = copy;
+	return 0;
+}
+
+/* Give back the slots a list did not fill (it is complete now). */
+static void list_trim(char ***v, unsigned n)
+{
+	char **nv;
+
+	if (!*v)
+		return;
+	if (!n) {
+		free(*v);
+		*v = NULL;
+		return;
+	}
+	nv = reallocarray(*v, n, sizeof(**v));
+	if (nv)
+		*v = nv;	/* else the longer block is still fine */
+}
+
+static void list_free(char **v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }
 
 /* "a b.service c" -> names; dependencies may carry systemd's suffix */
 static void add_names(struct loader *ld, const char *key, const char *v,
-		      char list[][SVC_NAME_MAX + 1], unsigned *n)
+		      char ***list, unsigned *n, unsigned *cap)
 {
-	char buf[SVC_STR_MAX], *save = NULL, *tok;
+	char *buf = strdup(v), *save = NULL, *tok;
 	const char *why;
 
-	snprintf(buf, sizeof(buf), "%s", v);
+	if (!buf) {
+		oom(ld);
+		return;
+	}
 	for (tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
 		size_t len = strlen(tok);
 
@@ -161,57 +359,119 @@ static void add_names(struct loader *ld, const char *key, const char *v,
 			tok[len - 8] = '\0';
 		if (grp_name_valid(tok, &why) < 0) {
 			fail(ld, "bad unit name in %s: %s", key, why);
-			return;
+			break;
 		}
-		if (*n == SVC_DEPS_MAX) {
-			fail(ld, "too many %s entries (at most 16)", key);
-			return;
+		/* a unit cannot wait for itself: a cycle of one */
+		if (!strcmp(tok, ld->def->name)) {
+			fail(ld, "%s= names the service itself", key);
+			break;
 		}
-		snprintf(list[(*n)++], SVC_NAME_MAX + 1, "%s", tok);
+		if (list_add(ld, list, n, cap, tok) < 0)
+			break;
 	}
+	free(buf);
 }
 
 static void add_env(struct loader *ld, const char *v)
 {
-	char buf[SVC_STR_MAX];
-	char *argv[SVC_ENV_MAX + 1];
+	struct svc_def *d = ld->def;
 	const char *why;
-	int n = svc_split_argv(v, buf, sizeof(buf), argv, SVC_ENV_MAX, &why);
+	int n;
+	char **words = svc_split_argv(v, &n, &why);
 
-	if (n < 0) {
+	if (!words) {
 		fail(ld, "Environment: %s", why);
 		return;
 	}
 	for (int i = 0; i < n; i++) {
-		char *eq = strchr(argv[i], '=');
+		char *eq = strchr(words[i], '=');
 
-		if (!eq || eq == argv[i]) {
-			fail(ld, "Environment: '%s' is not NAME=value", argv[i]);
-			return;
+		if (!eq || eq == words[i]) {
+			fail(ld, "Environment: '%s' is not NAME=value", words[i]);
+			break;
 		}
-		if (ld->def->nenv == SVC_ENV_MAX) {
-			fail(ld, "too many Environment entries (at most 32)");
-			return;
-		}
-		if (strlen(argv[i]) >= sizeof(ld->def->env[0])) {
-			fail(ld, "Environment: '%s' longer than 255 bytes", argv[i]);
-			return;
-		}
-		snprintf(ld->def->env[ld->def->nenv++], sizeof(ld->def->env[0]), "%s", argv[i]);
+		if (list_add(ld, &d->env, &d->nenv, &ld->cap_env, words[i]) < 0)
+			break;
 	}
+	free(words);
+}
+
+/* qsort() of pointers to the entries' slots: by name, then by slot, so
+ * equal names stay in file order */
+static int env_cmp_ix(const void *a, const void *b)
+{
+	char **x = *(char **const *)a, **y = *(char **const *)b;
+	size_t kx = strcspn(*x, "="), ky = strcspn(*y, "=");
+	int c = memcmp(*x, *y, kx < ky ? kx : ky);
+
+	if (c)
+		return c;
+	if (kx != ky)
+		return kx < ky ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * One entry per name, the last assignment winning, in file order:
+ * O(n log n) however many entries a file has, and spawning needs no
+ * de-duplication of its own.  Sorts pointers to the entries, so equal
+ * names end up next to each other in file order.
+ */
+static int env_dedup(struct svc_def *d)
+{
+	char ***ix;
+	unsigned n = d->nenv, kept = 0;
+
+	if (n < 2)
+		return 0;
+	ix = malloc(n * sizeof(*ix));
+	if (!ix)
+		return -1;
+	for (unsigned i = 0; i < n; i++)
+		ix[i] = &d->env[i];
+	qsort(ix, n, sizeof(*ix), env_cmp_ix);
+	for (unsigned i = 0; i + 1 < n; i++) {
+		size_t k = strcspn(*ix[i], "=");
+
+		if (k == strcspn(*ix[i + 1], "=") && !memcmp(*ix[i], *ix[i + 1], k)) {
+			free(*ix[i]);	/* a later one replaces it */
+			*ix[i] = NULL;
+		}
+	}
+	free(ix);
+	for (unsigned i = 0; i < n; i++)
+		if (d->env[i])
+			d->env[kept++] = d->env[i];
+	d->nenv = kept;
+	return 0;
 }
 
 static void set_seconds(struct loader *ld, const char *key, const char *v, double *out)
 {
-	double s = svc_parse_seconds(v);
+	const char *why;
 
-	if (s < 0)
-		fail(ld, "%s: bad time span '%s' (e.g. 5, 500ms, 2min)", key, v);
-	else
-		*out = s;
+	if (svc_parse_timespan(v, out, &why) < 0)
+		fail(ld, "%s: bad time span '%s': %s (e.g. 5, 1.5, 500ms, 2min, "
+		     "1min 30s, infinity)", key, v, why);
 }
 
-static void set_str(struct loader *ld, const char *key, const char *v,
+/* A string of the definition: a copy of v replaces what *out held. */
+static void set_str(struct loader *ld, const char **out, const char *v)
+{
+	char *copy = strdup(v);
+
+	if (!copy) {
+		oom(ld);
+		return;
+	}
+	if (*out != empty)
+		free((char *)*out);
+	*out = copy;
+}
+
+/* Into a fixed buffer of the group engine's (struct grp_limits): its
+ * bound, GRP_LIST_MAX, is above any line libinih passes on. */
+static void set_buf(struct loader *ld, const char *key, const char *v,
 		    char *out, size_t len)
 {
 	if (strlen(v) >= len)
@@ -225,16 +485,17 @@ static int handle_unit(struct loader *ld, const char *k, const char *v)
 	struct svc_def *d = ld->def;
 
 	if (!strcmp(k, "Description"))
-		set_str(ld, k, v, d->description, sizeof(d->description));
+		set_str(ld, &d->description, v);
 	else if (!strcmp(k, "After"))
-		add_names(ld, k, v, d->after, &d->nafter);
+		add_names(ld, k, v, &d->after, &d->nafter, &ld->cap_after);
 	else if (!strcmp(k, "Requires"))
-		add_names(ld, k, v, d->requires, &d->nrequires);
+		add_names(ld, k, v, &d->requires, &d->nrequires, &ld->cap_requires);
 	else if (!strcmp(k, "StartLimitBurst")) {
 		char *end;
 		long b = strtol(v, &end, 10);
 
-		if (*end || b < 1 || b > SVC_START_LIMIT_MAX)
+		if (!isdigit((unsigned char)*v) || *end || b < 1 ||
+		    b > SVC_START_LIMIT_MAX)
 			fail(ld, "StartLimitBurst: '%s' is not 1..%d", v, SVC_START_LIMIT_MAX);
 		else
 			d->start_limit_burst = (unsigned)b;
@@ -243,6 +504,65 @@ static int handle_unit(struct loader *ld, const char *k, const char *v)
 	else
 		return 0;
 	return 1;
+}
+
+/* One LimitNOFILE= value: digits (at most SVC_NOFILE_MAX) or infinity. */
+static int parse_nofile(const char *v, unsigned long long *out)
+{
+	unsigned long long n = 0;
+
+	if (!strcmp(v, "infinity")) {
+		*out = SVC_NOFILE_INFINITY;
+		return 0;
+	}
+	if (!*v)
+		return -1;
+	for (; *v; v++) {
+		if (!isdigit((unsigned char)*v))
+			return -1;
+		n = n * 10 + (unsigned long long)(*v - '0');
+		if (n > SVC_NOFILE_MAX)
+			return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+/* LimitNOFILE=N (soft and hard), SOFT:HARD, "infinity" for either:
+ * systemd's forms. */
+static void set_nofile(struct loader *ld, const char *v)
+{
+	struct svc_def *d = ld->def;
+	const char *colon = strchr(v, ':');
+	unsigned long long soft, hard;
+	char part[32];
+	bool ok;
+
+	if (!colon) {
+		ok = parse_nofile(v, &soft) == 0;
+		hard = soft;
+	} else {
+		size_t n = (size_t)(colon - v);
+
+		ok = n < sizeof(part);
+		if (ok) {
+			memcpy(part, v, n);
+			part[n] = '\0';
+			ok = parse_nofile(part, &soft) == 0 && parse_nofile(colon + 1, &hard) == 0;
+		}
+	}
+	if (!ok) {
+		fail(ld, "LimitNOFILE: '%s' is not N, SOFT:HARD or infinity "
+		     "(N at most %llu)", v, SVC_NOFILE_MAX);
+		return;
+	}
+	if (soft > hard) {
+		fail(ld, "LimitNOFILE: soft limit above the hard limit in '%s'", v);
+		return;
+	}
+	d->nofile_set = true;
+	d->nofile_soft = soft;
+	d->nofile_hard = hard;
 }
 
 static int handle_service(struct loader *ld, const char *k, const char *v)
@@ -267,10 +587,9 @@ static int handle_service(struct loader *ld, const char *k, const char *v)
 			return 1;
 		}
 		ld->have_exec = true;
-		set_str(ld, k, v, d->exec_start, sizeof(d->exec_start));
-		d->argc = svc_split_argv(v, d->argbuf, sizeof(d->argbuf), d->argv,
-					 SVC_ARGS_MAX, &why);
-		if (d->argc < 0) {
+		set_str(ld, &d->exec_start, v);
+		d->argv = svc_split_argv(v, &d->argc, &why);
+		if (!d->argv) {
 			d->argc = 0;
 			fail(ld, "ExecStart: %s", why);
 		}
@@ -285,21 +604,35 @@ static int handle_service(struct loader *ld, const char *k, const char *v)
 			fail(ld, "Restart: '%s' is not always, on-failure or no", v);
 	} else if (!strcmp(k, "RestartSec"))
 		set_seconds(ld, k, v, &d->restart_sec);
+	else if (!strcmp(k, "RestartMaxDelaySec"))
+		set_seconds(ld, k, v, &d->restart_max_delay);
+	else if (!strcmp(k, "RestartForgiveSec"))
+		set_seconds(ld, k, v, &d->restart_forgive);
 	else if (!strcmp(k, "TimeoutStopSec"))
 		set_seconds(ld, k, v, &d->timeout_stop_sec);
 	else if (!strcmp(k, "TimeoutStartSec"))
 		set_seconds(ld, k, v, &d->timeout_start_sec);
-	else if (!strcmp(k, "User"))
-		set_str(ld, k, v, d->user, sizeof(d->user));
-	else if (!strcmp(k, "Group"))
-		set_str(ld, k, v, d->group, sizeof(d->group));
+	else if (!strcmp(k, "User")) {
+		/* empty would mean "stay root", the opposite of what was asked */
+		if (!*v)
+			fail(ld, "User= needs a user name");
+		else
+			set_str(ld, &d->user, v);
+	} else if (!strcmp(k, "Group")) {
+		if (!*v)
+			fail(ld, "Group= needs a group name");
+		else
+			set_str(ld, &d->group, v);
+	}
 	else if (!strcmp(k, "WorkingDirectory")) {
 		if (v[0] != '/')
 			fail(ld, "WorkingDirectory: '%s' is not an absolute path", v);
 		else
-			set_str(ld, k, v, d->workdir, sizeof(d->workdir));
+			set_str(ld, &d->workdir, v);
 	} else if (!strcmp(k, "Environment"))
 		add_env(ld, v);
+	else if (!strcmp(k, "LimitNOFILE"))
+		set_nofile(ld, v);
 	else
 		return 0;
 	return 1;
@@ -315,22 +648,22 @@ static int handle_group(struct loader *ld, const char *k, const char *v)
 		if (grp_name_valid(v, &why) < 0)
 			fail(ld, "Name: %s", why);
 		else
-			set_str(ld, k, v, d->grp_name, sizeof(d->grp_name));
+			set_str(ld, &d->grp_name, v);
 	} else if (!strcmp(k, "Parent")) {
 		if (grp_path_valid(v, &why) < 0)
 			fail(ld, "Parent: %s", why);
 		else
-			set_str(ld, k, v, d->grp_parent, sizeof(d->grp_parent));
+			set_str(ld, &d->grp_parent, v);
 	} else if (!strcmp(k, "cpuset.cpus") || !strcmp(k, "AllowedCPUs")) {
 		if (!*v || grp_cpulist_parse(v, bits, 4096) < 0)
 			fail(ld, "%s: bad cpu list '%s' (e.g. 0-3,5)", k, v);
 		else
-			set_str(ld, k, v, d->limits.cpus, sizeof(d->limits.cpus));
+			set_buf(ld, k, v, d->limits.cpus, sizeof(d->limits.cpus));
 	} else if (!strcmp(k, "cpuset.mems") || !strcmp(k, "AllowedMemoryNodes")) {
 		if (!*v || grp_cpulist_parse(v, bits, 4096) < 0)
 			fail(ld, "%s: bad node list '%s' (e.g. 0)", k, v);
 		else
-			set_str(ld, k, v, d->limits.mems, sizeof(d->limits.mems));
+			set_buf(ld, k, v, d->limits.mems, sizeof(d->limits.mems));
 	} else if (!strcmp(k, "numtasks.max") || !strcmp(k, "TasksMax")) {
 		if (grp_numtasks_parse(v, &d->limits.numtasks_max) < 0)
 			fail(ld, "%s: '%s' is not a positive count or \"max\"", k, v);
@@ -358,43 +691,109 @@ static int handler(void *user, const char *section, const char *name,
 		fail(ld, "'%s' outside any section", name);
 		return 1;
 	} else {
-		log_warn("%s:%u: unknown section [%s]; ignored", ld->file, ld->line, section);
+		warn(ld, true, "unknown section [%s]; ignored", section);
 		return 1;
 	}
 	if (!known)
-		log_warn("%s:%u: unknown key %s in [%s]; ignored", ld->file, ld->line,
-			 name, section);
+		warn(ld, true, "unknown key %s in [%s]; ignored", name, section);
 	return 1;
 }
 
-static void defaults(struct svc_def *d, const char *name, const char *file)
+static void str_free(const char *p)
+{
+	if (p != empty)
+		free((char *)p);
+}
+
+void svc_def_free(struct svc_def *d)
+{
+	str_free(d->file);
+	str_free(d->description);
+	list_free(d->after, d->nafter);
+	list_free(d->requires, d->nrequires);
+	str_free(d->exec_start);
+	free(d->argv);		/* one block: vector and strings */
+	str_free(d->user);
+	str_free(d->group);
+	str_free(d->workdir);
+	list_free(d->env, d->nenv);
+	str_free(d->grp_name);
+	str_free(d->grp_parent);
+	memset(d, 0, sizeof(*d));
+}
+
+/* Returns -1 when out of memory (d is then empty). */
+static int defaults(struct svc_def *d, const char *name, const char *file)
 {
 	memset(d, 0, sizeof(*d));
 	snprintf(d->name, sizeof(d->name), "%s", name);
-	snprintf(d->file, sizeof(d->file), "%s", file);
+	d->description = d->exec_start = d->user = d->group = d->workdir = empty;
+	d->grp_name = d->grp_parent = empty;
+	d->file = strdup(file);
+	if (!d->file) {
+		d->file = empty;
+		return -1;
+	}
 	d->start_limit_burst = 5;
 	d->start_limit_interval = 10;
 	d->type = SVC_TYPE_SIMPLE;
 	d->restart = SVC_RESTART_NO;
 	d->restart_sec = 0.1;
+	d->restart_max_delay = 60;
+	d->restart_forgive = 1;
 	d->timeout_stop_sec = 10;
 	d->timeout_start_sec = 90;
 	grp_limits_init(&d->limits);
 	d->notify_on_release = true;
+	return 0;
 }
 
-static int parse(struct loader *ld, const char *name)
+/* Where the first NUL is, as a line number, or 0 if there is none. */
+static unsigned nul_line(const char *text, size_t len)
+{
+	const char *nul = memchr(text, '\0', len);
+	unsigned line = 1;
+
+	if (!nul)
+		return 0;
+	for (const char *p = text; p < nul; p++)
+		line += *p == '\n';
+	return line;
+}
+
+static int parse(struct loader *ld, const char *name, size_t len)
 {
 	struct svc_def *d = ld->def;
 	const char *why;
 	int rc;
 
-	defaults(d, name, ld->file);
-	if (grp_name_valid(name, &why) < 0) {
-		snprintf(ld->err, ld->errlen, "%s: service name '%s': %s", ld->file, name, why);
+	if (defaults(d, name, ld->file) < 0) {
+		snprintf(ld->err, ld->errlen, "%s: out of memory: %s", ld->file, strerror(errno));
 		return -1;
 	}
+	if (grp_name_valid(name, &why) < 0) {
+		snprintf(ld->err, ld->errlen, "%s: service name '%s': %s", ld->file, name, why);
+		svc_def_free(d);
+		return -1;
+	}
+	if (len > SVC_FILE_MAX) {
+		snprintf(ld->err, ld->errlen, "%s: larger than %d bytes (%zu)", ld->file,
+			 SVC_FILE_MAX, len);
+		svc_def_free(d);
+		return -1;
+	}
+	/* before inih sees anything: a NUL anywhere rejects the whole file,
+	 * even behind an earlier error */
+	ld->line = nul_line(ld->text, len);
+	if (ld->line) {
+		fail(ld, "NUL byte");
+		svc_def_free(d);
+		return -1;
+	}
+	/* before the parse: the reader advances ld->text to the end */
+	d->digest = svc_digest(ld->text, len);
 	rc = ini_parse_stream(reader, ld, handler, ld);
+	warn_summary(ld);
 	if (!ld->failed && rc > 0) {
 		ld->line = (unsigned)rc;
 		fail(ld, "syntax error (expected [Section] or key=value)");
@@ -404,30 +803,156 @@ static int parse(struct loader *ld, const char *name)
 		snprintf(ld->err, ld->errlen, "%s: no ExecStart in [Service]", ld->file);
 		ld->failed = true;
 	}
-	if (ld->failed)
+	if (!ld->failed && !*d->grp_name)
+		set_str(ld, &d->grp_name, d->name);
+	if (!ld->failed && env_dedup(d) < 0) {
+		snprintf(ld->err, ld->errlen, "%s: out of memory: %s", ld->file, strerror(errno));
+		ld->failed = true;
+	}
+	if (ld->failed) {
+		svc_def_free(d);
 		return -1;
-	if (!*d->grp_name)
-		snprintf(d->grp_name, sizeof(d->grp_name), "%s", d->name);
+	}
+	list_trim(&d->after, d->nafter);
+	list_trim(&d->requires, d->nrequires);
+	list_trim(&d->env, d->nenv);
 	return 0;
+}
+
+/* FNV-1a over the file's bytes: equal digests, same definition (what a
+ * reload compares; a collision would only hide a change until restart) */
+uint64_t svc_digest(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 1099511628211ULL;
+	return h;
+}
+
+int svc_load_mem(const char *name, const void *data, size_t len, struct svc_def *def,
+		 char *err, size_t errlen)
+{
+	struct loader ld = { .def = def, .file = name, .text = data,
+			     .end = (const char *)data + len, .err = err, .errlen = errlen };
+
+	return parse(&ld, name, len);
 }
 
 int svc_load_string(const char *name, const char *text, struct svc_def *def,
 		    char *err, size_t errlen)
 {
-	struct loader ld = { .def = def, .file = name, .text = text,
-			     .err = err, .errlen = errlen };
+	return svc_load_mem(name, text, strlen(text), def, err, errlen);
+}
 
-	return parse(&ld, name);
+static const char *file_kind(mode_t m)
+{
+	return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" :
+	       S_ISSOCK(m) ? "a socket" : S_ISCHR(m) ? "a character device" :
+	       S_ISBLK(m) ? "a block device" : "not a regular file";
+}
+
+/*
+ * Read a service file whole into a malloc'd buffer.  Returns 0, -1 with
+ * err, or -2 with err if it is not a regular file (skipped, not an error
+ * in the file).
+ *
+ * stat() first, so a FIFO, socket or device is refused without opening it
+ * (open() of a FIFO waits for a writer; opening a device can have effects).
+ * stat() follows symlinks on purpose: a link to a regular file is fine, so
+ * O_NOFOLLOW would be wrong here.  The open() itself is O_NONBLOCK in case
+ * the path was replaced in between, and fstat() checks what was opened.
+ */
+static int read_file(const char *path, char **data, size_t *len, char *err, size_t errlen)
+{
+	struct stat st;
+	size_t cap, n = 0;
+	char *buf = NULL;
+	int fd;
+
+	if (stat(path, &st) < 0) {
+		snprintf(err, errlen, "%s: unable to stat: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: %s, not a regular file", path, file_kind(st.st_mode));
+		return -2;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: unable to open: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "%s: unable to fstat: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: %s, not a regular file", path, file_kind(st.st_mode));
+		close(fd);
+		return -2;
+	}
+	if (st.st_size > SVC_FILE_MAX)
+		goto too_big;
+	/* sized from the file; grows if the file grows while we read it, up
+	 * to one byte past the limit so an over-size file is noticed */
+	cap = (size_t)st.st_size + 1;
+	buf = malloc(cap);
+	if (!buf) {
+		snprintf(err, errlen, "%s: unable to allocate %zu bytes: %s", path, cap,
+			 strerror(errno));
+		goto fail;
+	}
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap) {
+			char *nb;
+
+			if (cap > SVC_FILE_MAX)
+				goto too_big;
+			cap = cap * 2 > SVC_FILE_MAX + 1 ? SVC_FILE_MAX + 1 : cap * 2;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				snprintf(err, errlen, "%s: unable to allocate %zu bytes: %s",
+					 path, cap, strerror(errno));
+				goto fail;
+			}
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(err, errlen, "%s: unable to read: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	*data = buf;
+	*len = n;
+	return 0;
+too_big:
+	snprintf(err, errlen, "%s: larger than %d bytes", path, SVC_FILE_MAX);
+fail:
+	free(buf);
+	close(fd);
+	return -1;
 }
 
 int svc_load_file(const char *path, struct svc_def *def, char *err, size_t errlen)
 {
 	struct loader ld = { .def = def, .file = path, .err = err, .errlen = errlen };
-	char name[SVC_NAME_MAX + 16];
+	char name[SVC_NAME_MAX + 16], *data;
 	const char *base = strrchr(path, '/');
 	size_t len;
 	int rc;
 
+	memset(def, 0, sizeof(*def));	/* empty on every failure */
 	base = base ? base + 1 : path;
 	len = strlen(base);
 	if (len > 8 && !strcmp(base + len - 8, ".service"))
@@ -438,13 +963,13 @@ int svc_load_file(const char *path, struct svc_def *def, char *err, size_t errle
 	}
 	memcpy(name, base, len);
 	name[len] = '\0';
-	ld.f = fopen(path, "re");
-	if (!ld.f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	rc = parse(&ld, name);
-	fclose(ld.f);
+	rc = read_file(path, &data, &len, err, errlen);
+	if (rc < 0)
+		return rc;
+	ld.text = data;
+	ld.end = data + len;
+	rc = parse(&ld, name, len);
+	free(data);
 	return rc;
 }
 
@@ -453,44 +978,99 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int svc_load_dir(const char *dir, struct svc_def *defs, unsigned max)
+int svc_load_dir(const char *dir, struct svc_def **out)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	char *names[256];
-	unsigned n = 0, loaded = 0;
+	char **names = NULL, *path = NULL, err[1200];
+	unsigned n = 0, cap = 0, loaded = 0;
+	struct svc_def *defs = NULL;
 
+	*out = NULL;
 	if (!d) {
 		log_warn_sys("open services directory", dir);
 		return -1;
 	}
-	while ((de = readdir(d)) && n < 256) {
-		size_t len = strlen(de->d_name);
+	for (;;) {
+		size_t len;
 
-		if (len > 8 && !strcmp(de->d_name + len - 8, ".service") &&
-		    de->d_name[0] != '.')
-			names[n++] = strdup(de->d_name);
-	}
-	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_names);
-	for (unsigned i = 0; i < n; i++) {
-		char path[SVC_STR_MAX + 300], err[1200];
-
-		if (!names[i])
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		free(names[i]);
-		if (loaded == max) {
-			log_warn("%s: more than %u services; ignored", path, max);
+		errno = 0;
+		de = readdir(d);
+		if (!de) {
+			if (errno)	/* the rest of the directory is unknown */
+				log_error_sys("read services directory", dir);
+			break;
+		}
+		len = strlen(de->d_name);
+		if (len <= 8 || strcmp(de->d_name + len - 8, ".service"))
+			continue;	/* not a service file */
+		if (de->d_name[0] == '.') {
+			log_info("%s/%s: hidden file; skipped", dir, de->d_name);
 			continue;
 		}
-		if (svc_load_file(path, &defs[loaded], err, sizeof(err)) < 0) {
+		if (n == cap) {
+			unsigned ncap = cap ? cap * 2 : 64;
+			char **nv = ncap > cap ? reallocarray(names, ncap, sizeof(*names)) : NULL;
+
+			if (!nv) {
+				log_error("%s/%s: out of memory listing the services "
+					  "directory; skipped", dir, de->d_name);
+				continue;
+			}
+			names = nv;
+			cap = ncap;
+		}
+		names[n] = strdup(de->d_name);
+		if (!names[n]) {
+			log_error("%s/%s: out of memory; skipped", dir, de->d_name);
+			continue;
+		}
+		n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_names);
+	/* one definition per name at most: sized once, trimmed below */
+	if (n && !(defs = calloc(n, sizeof(*defs)))) {
+		log_error("%s: out of memory for %u service definitions; none loaded",
+			  dir, n);
+		n = 0;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		int rc;
+
+		free(path);
+		if (asprintf(&path, "%s/%s", dir, names[i]) < 0) {
+			path = NULL;
+			log_error("%s/%s: out of memory; service not loaded", dir, names[i]);
+			continue;
+		}
+		rc = svc_load_file(path, &defs[loaded], err, sizeof(err));
+		if (rc == -2) {
+			log_warn("%s; skipped", err);
+			continue;
+		}
+		if (rc < 0) {
 			log_error("%s; service not loaded", err);
 			continue;
 		}
-		svc_def_fixup(&defs[loaded]);
 		loaded++;
 	}
+	free(path);
+	for (unsigned i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	if (!loaded) {
+		free(defs);
+		return 0;
+	}
+	if (loaded < n) {
+		struct svc_def *nd = reallocarray(defs, loaded, sizeof(*defs));
+
+		if (nd)
+			defs = nd;	/* else the longer block is still fine */
+	}
+	*out = defs;
 	return (int)loaded;
 }
 
