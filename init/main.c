@@ -11,11 +11,13 @@
  *
  * Signals, as BusyBox init reads them: SIGTERM reboot, SIGUSR1 halt,
  * SIGUSR2 poweroff, SIGINT ctrl-alt-del (reboot).  When not PID 1 any of
- * them stops the services and exits.
+ * them stops the services and exits.  SIGHUP re-reads the services
+ * directory (supervisor/table.c says what a reload does).
  */
 #include "init.h"
 #include "../grouping/grouping.h"
 #include "../lib/log.h"
+#include "../lib/version.h"
 #include "../services/services.h"
 #include "../supervisor/supervisor.h"
 
@@ -26,12 +28,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/reboot.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MAX_DEFS 128
 #define SHUTDOWN_GRACE 120.0	/* services get this long in total */
 
 static struct {
@@ -42,9 +47,13 @@ static struct {
 	char cgroup_base[1024];
 	bool debug;
 	bool pid1;
+	char log_dir[1024];		/* "" none; "default": see log_files() */
+	unsigned long log_max;		/* bytes of a log file before rotation */
+	unsigned log_keep;		/* rotated files kept per service */
 	struct ev_loop *loop;
 	struct grp_engine *engine;
 	bool shutting_down;
+	bool services_down;		/* the loop ended for the shutdown */
 	enum init_action action;
 	ev_timer shutdown_timer;
 } g = {
@@ -53,6 +62,9 @@ static struct {
 	.subtree = "corral",
 	.layout = "auto",
 	.cgroup_base = "/sys/fs/cgroup",
+	.log_dir = "default",
+	.log_max = 1024 * 1024,
+	.log_keep = 5,
 };
 
 static int conf_handler(void *user, const char *section, const char *name, const char *value)
@@ -68,7 +80,21 @@ static int conf_handler(void *user, const char *section, const char *name, const
 		snprintf(g.subtree, sizeof(g.subtree), "%s", value);
 	else if (!strcmp(name, "debug"))
 		g.debug = !strcmp(value, "1") || !strcmp(value, "yes") || !strcmp(value, "true");
-	else
+	else if (!strcmp(name, "log_dir"))
+		snprintf(g.log_dir, sizeof(g.log_dir), "%s", value);
+	else if (!strcmp(name, "log_max_bytes") || !strcmp(name, "log_keep")) {
+		char *end;
+		unsigned long v;
+
+		errno = 0;
+		v = strtoul(value, &end, 10);
+		if (errno || end == value || *end || v == 0 || v > (1ul << 30))
+			log_warn("corral.conf: %s=%s: not a number from 1 to 2^30; ignored", name, value);
+		else if (name[4] == 'm')
+			g.log_max = v;
+		else
+			g.log_keep = v > 1000 ? 1000 : (unsigned)v;
+	} else
 		log_warn("corral.conf: unknown key %s; ignored", name);
 	return 1;
 }
@@ -94,20 +120,205 @@ static void read_cmdline(void)
 	}
 }
 
-static int usage(void)
+static int usage(FILE *f)
 {
-	fprintf(stderr, "usage: corral [--config-dir DIR] [--run-dir DIR] "
-		"[--cgroup-subtree NAME] [--layout auto|v1|v2|v1:A,B:C] "
-		"[--cgroup-base DIR] [--debug]\n");
-	return 100;
+	fprintf(f, "usage: corral [OPTION]...\n"
+		"PID 1 init and service supervisor; not PID 1, a child subreaper.\n"
+		"  --config-dir DIR       corral.conf and services/*.service (default /etc/corral)\n"
+		"  --run-dir DIR          control socket corral.sock (default /run/corral)\n"
+		"  --cgroup-subtree NAME  corral's subtree in every hierarchy (default corral)\n"
+		"  --layout L             auto, v1, v2 or v1:A,B:C (default auto)\n"
+		"  --cgroup-base DIR      where hierarchies are found or mounted (default /sys/fs/cgroup)\n"
+		"  --log-dir DIR          service logs DIR/NAME/current (default /var/log/corral\n"
+		"                         if it exists, or as PID 1 can be made; none: no files)\n"
+		"  --debug                log every event\n"
+		"  -h, --help             this help\n"
+		"  -V, --version          corral's version\n"
+		"See corral(8), corral.conf(5), corral.service(5), initctl(8).\n");
+	return f == stdout ? 0 : 2;
+}
+
+/* --help, --version and bad options, before anything is touched; PID 1
+ * ignores what it cannot use (the kernel passes it unknown words). */
+static int early_options(int argc, char **argv)
+{
+	static const char *const with_value[] = { "--config-dir", "--run-dir",
+		"--cgroup-subtree", "--layout", "--cgroup-base", "--log-dir" };
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		bool known = false;
+
+		if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+			return usage(stdout) + 1000;
+		if (!strcmp(a, "-V") || !strcmp(a, "--version"))
+			return printf("corral %s\n", CORRAL_VERSION) < 0 ? 1001 : 1000;
+		if (!strcmp(a, "--debug"))
+			continue;
+		for (unsigned k = 0; k < sizeof(with_value) / sizeof(*with_value); k++)
+			if (!strcmp(a, with_value[k]))
+				known = true;
+		if (known && i + 1 < argc) {
+			i++;
+			continue;
+		}
+		if (getpid() == 1)
+			continue;
+		if (known)
+			fprintf(stderr, "corral: option '%s' needs a value\n", a);
+		else
+			fprintf(stderr, "corral: unknown option '%s'\n", a);
+		fprintf(stderr, "Try 'corral --help' for the options.\n");
+		return 1002;
+	}
+	return 0;
+}
+
+/* ---- one instance per run dir and subtree --------------------------------- */
+
+/* Lock path (made if missing, O_CLOEXEC so no service inherits it) for
+ * corral's whole life and write our pid into it.  0; 1 if another corral
+ * holds it (*other its pid, 0 if unknown); -1 on another error (logged). */
+static int lock_path(const char *path, int *fdp, long *other)
+{
+	struct stat a, b;
+	char buf[32];
+	ssize_t r;
+	int fd, tries = 0;
+
+again:
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	*other = 0;
+	if (fd < 0) {
+		log_error_sys("open", path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int err = errno;
+
+		if (err != EWOULDBLOCK) {
+			log_error_sys("lock", path);
+			close(fd);
+			return -1;
+		}
+		r = pread(fd, buf, sizeof(buf) - 1, 0);
+		buf[r > 0 ? r : 0] = '\0';
+		*other = strtol(buf, NULL, 10);
+		close(fd);
+		return 1;
+	}
+	/* the holder unlinks the file as it exits (instance_unlock()): a
+	 * lock on a file no longer at path locks nothing, so try again */
+	if (fstat(fd, &a) < 0 || stat(path, &b) < 0 || a.st_ino != b.st_ino ||
+	    a.st_dev != b.st_dev) {
+		close(fd);
+		if (++tries < 10)
+			goto again;
+		log_error("%s keeps changing; cannot lock it", path);
+		return -1;
+	}
+	r = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)r, 0) != r)
+		log_warn_sys("write our pid into", path);
+	*fdp = fd;
+	return 0;
+}
+
+/*
+ * Two corrals on one run dir would take each other's control socket; two
+ * on one cgroup subtree would share (and stop) each other's groups.  So
+ * RUNDIR/corral.lock, and for the subtree /run/corral-subtree.NAME.lock
+ * (NAME with '/' as '-'; /run is per machine, and private in a PID 1
+ * namespace with its own /run), are flock()ed for corral's life.  The
+ * second instance is refused with the first's pid; PID 1 only logs it.
+ */
+static struct {
+	int run_fd, sub_fd;
+	char run_path[1200], sub_path[1200];
+} lk = { -1, -1, "", "" };
+
+/* Not PID 1, at exit: leave no lock files behind (a try-out or a test
+ * would otherwise leave one per subtree in /run).  Unlinked while still
+ * locked, so a corral starting now either waits for us or sees the file
+ * change and locks the new one. */
+static void instance_unlock(void)
+{
+	if (lk.sub_fd >= 0 && unlink(lk.sub_path) < 0)
+		log_warn_sys("remove", lk.sub_path);
+	if (lk.run_fd >= 0 && unlink(lk.run_path) < 0)
+		log_warn_sys("remove", lk.run_path);
+}
+
+static int instance_lock(void)
+{
+	int *run_fd = &lk.run_fd, *sub_fd = &lk.sub_fd;
+	char *path = lk.run_path;
+	long other;
+	int rc;
+
+	if (mkdir(g.run_dir, 0755) < 0 && errno != EEXIST) {
+		log_error_sys("mkdir", g.run_dir);
+		return -1;
+	}
+	snprintf(path, sizeof(lk.run_path), "%s/corral.lock", g.run_dir);
+	rc = lock_path(path, run_fd, &other);
+	if (rc == 1)
+		log_error("another corral (pid %ld) is running with run directory %s; "
+			  "refusing to start", other, g.run_dir);
+	if (rc)
+		return -1;
+	path = lk.sub_path;
+	snprintf(path, sizeof(lk.sub_path), "/run/corral-subtree.%s.lock", g.subtree);
+	for (char *p = path + strlen("/run/"); *p; p++)
+		if (*p == '/')
+			*p = '-';
+	if (access("/run", W_OK) < 0) {
+		log_debug("/run is not writable: no check that subtree %s is unused", g.subtree);
+		return 0;
+	}
+	rc = lock_path(path, sub_fd, &other);
+	if (rc == 1)
+		log_error("another corral (pid %ld) is using cgroup subtree %s; "
+			  "refusing to start", other, g.subtree);
+	return rc ? -1 : 0;
+}
+
+/* Persistent service logs: --log-dir / log_dir=, "none" for none.  The
+ * default /var/log/corral is used when it exists and is writable, or when
+ * PID 1 can make it; a subreaper never makes it, so a try-out or a test
+ * leaves the host's /var/log alone. */
+static void log_files(void)
+{
+	const char *dir = g.log_dir;
+
+	if (!strcmp(dir, "none") || !*dir) {
+		dir = NULL;
+	} else if (!strcmp(dir, "default")) {
+		dir = "/var/log/corral";
+		if (access(dir, W_OK) < 0 && (!g.pid1 || access("/var/log", W_OK) < 0))
+			dir = NULL;
+	}
+	sup_log_files(dir, g.log_max, g.log_keep);
+	log_info("service logs: %s", dir ? dir : "none (initctl log only)");
 }
 
 /* ---- shutdown ----------------------------------------------------------- */
 
+/* Runs inside some callback (often a group release reported by the
+ * engine's own check, deep in its iteration): only end the loop here.
+ * Everything that frees or ends is in finish_shutdown(), after ev_run()
+ * has returned and no callback of the engine or the supervisor is live. */
 static void services_stopped(void *data)
 {
 	(void)data;
 	ev_timer_stop(g.loop, &g.shutdown_timer);
+	g.services_down = true;
+	ev_break(g.loop, EVBREAK_ALL);
+}
+
+/* Returns only when not PID 1. */
+static void finish_shutdown(void)
+{
 	sup_shutdown_sockets();
 	if (g.pid1)
 		init_kill_remaining();
@@ -117,8 +328,8 @@ static void services_stopped(void *data)
 	g.engine = NULL;
 	if (g.pid1)
 		init_reboot(g.action);
+	instance_unlock();
 	log_info("services stopped; exiting");
-	ev_break(g.loop, EVBREAK_ALL);
 }
 
 static void shutdown_timeout(struct ev_loop *loop, ev_timer *w, int revents)
@@ -162,15 +373,46 @@ static void sigchld_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	/* reap everything: orphans re-parented to us included */
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 		sup_child_exited(pid, status);
-	if (g.engine)
+	/* with events, each group that empties says so itself (and a main
+	 * process's group is checked as it is reaped); without, look */
+	if (g.engine && !grp_engine_event_driven(g.engine))
 		grp_engine_check(g.engine);
+}
+
+/* Re-read the services directory (SIGHUP, initctl reload).  Files that
+ * do not load are reported by the loader and change nothing. */
+static int reload_services(char *msg, size_t len)
+{
+	char dir[1100];
+	struct svc_def *defs = NULL;
+	int n;
+
+	if (g.shutting_down) {
+		snprintf(msg, len, "shutting down; not reloading");
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%s/services", g.config_dir);
+	n = svc_load_dir(dir, &defs);
+	if (n < 0) {
+		snprintf(msg, len, "cannot read %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	sup_reload(defs, (unsigned)n, msg, len);	/* takes every definition */
+	free(defs);
+	return 0;
 }
 
 static void sigact_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
+	char msg[512];
+
 	(void)loop;
 	(void)revents;
 	switch (w->signum) {
+	case SIGHUP:
+		if (reload_services(msg, sizeof(msg)) < 0)
+			log_warn("reload: %s", msg);
+		break;
 	case SIGUSR1:
 		begin_shutdown(INIT_HALT);
 		break;
@@ -183,16 +425,37 @@ static void sigact_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	}
 }
 
+/* PID 1 starts with the kernel's soft RLIMIT_NOFILE of 1024: too few for
+ * an init with many services and clients.  Take the hard limit; services
+ * get the usual 1024 back in spawn.c (or their LimitNOFILE=). */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		log_warn_sys("get", "RLIMIT_NOFILE");
+		return;
+	}
+	if (rl.rlim_cur == rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		log_warn_sys("raise to the hard limit", "RLIMIT_NOFILE");
+}
+
 int main(int argc, char **argv)
 {
-	static ev_signal sigs[5];
-	static const int signums[] = { SIGCHLD, SIGTERM, SIGINT, SIGUSR1, SIGUSR2 };
-	static struct svc_def defs[MAX_DEFS];
+	static const int signums[] = { SIGCHLD, SIGTERM, SIGINT, SIGUSR1, SIGUSR2, SIGHUP };
+	static ev_signal sigs[sizeof(signums) / sizeof(*signums)];
+	struct svc_def *defs = NULL;
 	struct grp_config cfg = { 0 };
 	char services_dir[1100], conf[1100], err[256];
 	sigset_t all;
 	int n;
 
+	/* exit status + 1000 when done before starting: help, version, error */
+	if ((n = early_options(argc, argv)))
+		return n - 1000;
 	/* Users send poweroff signals to init very early (BusyBox's
 	 * comment): block everything first, libev takes them over below. */
 	sigfillset(&all);
@@ -209,6 +472,7 @@ int main(int argc, char **argv)
 		}
 		setsid();
 	}
+	raise_nofile();
 	/* Precedence, lowest first: defaults, corral.conf, the kernel
 	 * command line (PID 1), our own options.  --config-dir must be known
 	 * before corral.conf is read, so options are parsed twice. */
@@ -225,7 +489,7 @@ int main(int argc, char **argv)
 			if (!v) {
 				if (g.pid1)
 					break;	/* PID 1 ignores what it cannot use */
-				return usage();
+				return usage(stderr);
 			}
 			if (!strcmp(a, "--config-dir"))
 				dst = g.config_dir, len = sizeof(g.config_dir);
@@ -237,9 +501,12 @@ int main(int argc, char **argv)
 				dst = g.layout, len = sizeof(g.layout);
 			else if (pass == 1 && !strcmp(a, "--cgroup-base"))
 				dst = g.cgroup_base, len = sizeof(g.cgroup_base);
+			else if (pass == 1 && !strcmp(a, "--log-dir"))
+				dst = g.log_dir, len = sizeof(g.log_dir);
 			else if (strcmp(a, "--run-dir") && strcmp(a, "--cgroup-subtree") &&
-				 strcmp(a, "--layout") && strcmp(a, "--cgroup-base") && !g.pid1)
-				return usage();
+				 strcmp(a, "--layout") && strcmp(a, "--cgroup-base") &&
+				 strcmp(a, "--log-dir") && !g.pid1)
+				return usage(stderr);
 			if (dst)
 				snprintf(dst, len, "%s", v);
 			i++;
@@ -254,6 +521,11 @@ int main(int argc, char **argv)
 	}
 	if (g.debug)
 		log_set_level(LOG_LVL_DEBUG);
+	/* "[  1.234] corral: ...": since boot as PID 1, else since now */
+	log_set_origin(!g.pid1);
+	log_set_stamp(1);
+	if (instance_lock() < 0 && !g.pid1)
+		return 1;
 	if (!g.pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		log_warn_sys("become", "child subreaper");
 
@@ -265,7 +537,9 @@ int main(int argc, char **argv)
 		for (;;)
 			pause();
 	}
-	for (unsigned i = 0; i < 5; i++) {
+	/* from here on, log lines and service output never block PID 1 */
+	sup_console_open(g.loop, 1, 2);
+	for (unsigned i = 0; i < sizeof(signums) / sizeof(*signums); i++) {
 		ev_signal_init(&sigs[i], i ? sigact_cb : sigchld_cb, signums[i]);
 		ev_signal_start(g.loop, &sigs[i]);
 	}
@@ -294,28 +568,38 @@ int main(int argc, char **argv)
 	{
 		struct sup_options so = {
 			.engine = g.engine, .loop = g.loop, .console_fd = 1,
-			.run_dir = g.run_dir,
+			.run_dir = g.run_dir, .config_dir = g.config_dir,
 		};
 
 		sup_init(&so);
 	}
 	sup_set_action_cb(action_cb);
+	sup_set_reload_cb(reload_services);
 	if (sup_control_open() < 0 && !g.pid1)
 		return 111;
 	if (!sup_notify_open())
 		log_warn("no notify socket: Type=notify services cannot report ready");
 
 	snprintf(services_dir, sizeof(services_dir), "%s/services", g.config_dir);
-	n = g.engine ? svc_load_dir(services_dir, defs, MAX_DEFS) : 0;
+	n = g.engine ? svc_load_dir(services_dir, &defs) : 0;
+	/* sup_add() takes each definition's storage; the array is ours */
 	for (int i = 0; i < n; i++)
 		sup_add(&defs[i]);
+	free(defs);
 	log_info("%d services loaded from %s", n < 0 ? 0 : n, services_dir);
+	log_files();
 	sup_start_all();
+	sup_boot_watch();	/* "all N services up in T s" */
 
 	ev_run(g.loop, 0);
-	/* only a non-PID 1 supervisor gets here */
+	if (g.services_down) {
+		finish_shutdown();	/* PID 1 does not come back */
+		return 0;
+	}
+	/* the loop ran out of watchers, which it never should */
+	log_error("event loop ended unexpectedly");
 	if (g.pid1)
 		for (;;)
 			pause();
-	return 0;
+	return 111;
 }

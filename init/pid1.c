@@ -167,6 +167,9 @@ void init_reboot(enum init_action a)
 		unmount_all();
 	sync();
 	log_info("%s", init_action_name(a));
+	/* the console is non-blocking (log.h): give it a moment to show the
+	 * last lines before they are gone */
+	log_console_sync(3000);
 	/* In a PID namespace, reboot(2) ends the namespace by killing its
 	 * init with SIGHUP (restart) or SIGINT (power off / halt). */
 	if (reboot(cmd[a]) < 0)

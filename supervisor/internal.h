@@ -10,44 +10,83 @@
 #include <ev.h>
 #include <time.h>
 
-#define SUP_MAX_SERVICES 128
 #define SVC_LOG_RING 8192	/* bytes of recent output kept per service */
 #define SVC_LINE_BUF 512	/* longest line forwarded whole */
+#define SVC_HIST_MAX 16		/* transitions remembered per service */
 
 enum svc_want { SVC_WANT_DOWN, SVC_WANT_UP };
 
-/* what happens once the group is released after a stop */
-enum svc_next { SVC_NEXT_DOWN, SVC_NEXT_FAILED, SVC_NEXT_DONE,
-		SVC_NEXT_RESTART, SVC_NEXT_RESTART_NOW };
+/* What the release of the group ends a stop with.  A stop always waits
+ * for the group to be released; this says where the service goes then. */
+enum svc_after_stop {
+	SVC_AFTER_DOWN,		/* stopped (by request, or a clean end) */
+	SVC_AFTER_FAILED,	/* the run failed and is not restarted */
+	SVC_AFTER_DONE,		/* a oneshot finished successfully */
+	SVC_AFTER_BACKOFF,	/* Restart= brings it back after a delay */
+	SVC_AFTER_RESTART,	/* initctl restart: start again at once */
+};
+
+/* One dependency edge, resolved from the names when services are linked. */
+#define SVC_DEP_REQUIRES 1u
+#define SVC_DEP_AFTER 2u
+struct svc_edge {
+	struct service *svc;
+	unsigned kind;		/* SVC_DEP_* bits */
+};
 
 struct service {
 	struct svc_def def;
 	const enum svc_state state;	/* only svc_state_set() writes it */
 	enum svc_want want;
 	enum svc_reason reason;
-	enum svc_next next;
-	bool stop_pending;		/* stop waits for dependents */
+	enum svc_after_stop after_stop;	/* meaningful in STOPPING only */
 	bool kill_sent;			/* SIGKILL already sent this stop */
+	bool release_armed;		/* release notification asked for */
+	bool deps_queued;		/* a DEPS event is already queued */
+	char *detail;			/* why it failed, beyond the reason */
+
+	/* resolved by sup_link(): what it depends on, what depends on it */
+	struct svc_edge *deps, *rdeps;
+	unsigned ndeps, nrdeps;
+	bool in_cycle;			/* part of a dependency cycle */
+	/* reload (table.c): a changed definition waiting for the run to end;
+	 * the file is gone (dropped once down); new in this reload */
+	struct svc_def *pending;
+	bool removed, added_by_reload;
+	const char *missing;		/* a Requires= name that is not loaded */
+	unsigned idx;			/* position in sup.svcs */
 
 	struct grp_group *grp;
 	char grp_path[GRP_PATH_MAX];
 
 	pid_t pid;			/* main process, 0 if none known */
 	int last_status;		/* wait status of the last exit, -1 none */
-	bool exited_ok;			/* last run counted as success */
 	enum svc_exec_stage fail_stage;
-	int fail_errno;
-	double started_at;		/* ev_now() of the current run */
+	int fail_errno;			/* SVC_STAGE_USER: 0 when the name does not exist */
+	bool fail_nogroup;		/* ... and it was Group=, not User= */
+	double started_at;		/* svc_now() at the current run's fork */
+	double running_since;		/* svc_now() when RUNNING, 0 if not */
 	unsigned restarts;		/* automatic restarts so far */
-	unsigned consecutive;		/* failures in a row, for backoff */
+	unsigned failures;		/* failed runs in a row, for backoff */
 	/* the newest start times, a ring indexed by nstarts */
 	double starts[SVC_START_LIMIT_MAX];
 	unsigned nstarts;		/* starts since the limit was reset */
 	char status_text[128];		/* sd_notify STATUS= */
-
-	/* environment built before fork: no allocation in the child */
-	char *envp[SVC_ENV_MAX + 8];
-	char envbuf[SVC_ENV_MAX + 8][300];
+	/* the newest transitions, a ring indexed by nhist, for boot
+	 * analysis: monotonic seconds (svc_mono) and the state entered */
+	struct svc_hist {
+		double t;
+		enum svc_state st;
+	} hist[SVC_HIST_MAX];
+	unsigned nhist;			/* transitions ever recorded */
+	double start_requested;		/* svc_mono() of the last START, 0 none */
+	/* Type=notify: the service's own NOTIFY_SOCKET (notify.c), made at
+	 * its first start, kept across restarts, removed when dropped */
+	bool notify_open;		/* notify_fd and notify_path are valid */
+	int notify_fd;
+	uid_t notify_uid;		/* who besides root may send on it */
+	ev_io notify_io;
+	char *notify_path;		/* RUNDIR/notify/NAME.sock */
 
 	ev_timer timer;
 	/* close-on-exec status pipe; while it is open the group is pinned */
@@ -56,23 +95,23 @@ struct service {
 	ev_io out_io;			/* stdout+stderr pipe, read end */
 	int out_rd, out_wr;
 
-	/* recent output, a ring */
-	char ring[SVC_LOG_RING];
-	size_t ring_head, ring_len;
-	char line[SVC_LINE_BUF];
-	size_t line_len;
+	/* output.c: recent output (a ring of timestamped lines), the line
+	 * being read, the log file; NULL until the service first writes */
+	struct svc_log *log;
+	bool boot_wait;			/* started at boot, not yet up or failed */
 };
 
 struct supervisor {
 	struct sup_options o;
 	char run_dir[4096];
-	struct service *svcs[SUP_MAX_SERVICES];
-	unsigned nsvcs;
-	unsigned depth;			/* dispatch nesting */
-	unsigned changes;		/* state changes, for propagation */
+	struct service **svcs;		/* load order; grown by sup_add() */
+	unsigned nsvcs, capsvcs;
+	unsigned nactive;		/* services not down, failed or done */
+	bool linked;			/* deps resolved since the last sup_add() */
 	void (*stop_done)(void *);
 	void *stop_data;
 	void (*action_cb)(enum sup_action);
+	int (*reload_cb)(char *msg, size_t len);
 	int ctl_fd;
 	ev_io ctl_io;
 };
@@ -80,20 +119,81 @@ struct supervisor {
 extern struct supervisor sup;
 
 /* state.c */
+/* Queue an event for s; handle the queue unless a handler is running
+ * (then the event waits its turn: handlers never recurse). */
 void svc_dispatch(struct service *s, enum svc_event ev);
+/* The same with the event's argument (EXIT: the wait status). */
+void svc_post(struct service *s, enum svc_event ev, int arg);
 void svc_state_set(struct service *s, enum svc_state st, const char *why);
 struct service *svc_find(const char *name);
 struct service *svc_find_pid(pid_t pid);
 void svc_group_released(struct grp_group *g, void *data);
+/* Hold the queue: events posted until sup_batch_end() are only queued
+ * (no handler runs, no service is dropped), then handled in order. */
+void sup_batch_begin(void);
+void sup_batch_end(void);
+/* Resolve dependency names and find cycles; run before the first start. */
+void sup_link(void);
 /* "exited 3", "killed by signal 9 (Killed)", "-" for none */
 void svc_describe_status(int status, char *buf, size_t len);
+/* table.c */
+/* false if the configuration directory has a disabled/NAME marker */
+bool svc_enabled(const struct service *s);
+int sup_enable(struct service *s, bool on, char *msg, size_t len);
+/* Between runs: make the pending definition the service's own. */
+void svc_apply_pending(struct service *s);
+/* Drop removed services that are down; only with the event queue empty. */
+void sup_sweep(void);
+/* output.c */
+void svc_output_close(struct service *s);
+/* timer.c: the clocks and the one timer of each service */
+double svc_now(void);
+/* CLOCK_MONOTONIC in seconds: since boot when corral is PID 1 */
+double svc_mono(void);
+void svc_timer_init(struct service *s);
+void svc_timer_arm(struct service *s, double after);
+void svc_timer_stop(struct service *s);
 /* spawn.c */
+/* 0 forked; -1 a passing failure (fork, pipe: retried like a failed run);
+ * -2 User=/Group= unknown; -3 its notify socket cannot be made (both
+ * permanent: the service fails) */
 int svc_spawn(struct service *s);
+/* "stage S: why" of the last failed start ("" if none), for status */
+void svc_exec_error(const struct service *s, char *buf, size_t len);
 void svc_exec_collect(struct service *s);
 /* output.c */
 int svc_output_open(struct service *s);
 void svc_output_drain(struct service *s);
+/* The ring: lines "SECONDS.MICROS text\n" (realtime when corral read
+ * them), oldest first; the newest that fit in len.  0 if none yet. */
 size_t svc_output_copy(const struct service *s, char *buf, size_t len);
+bool svc_output_any(const struct service *s);
+/* Take over a control connection for `initctl log -f` (CTL_F_FOLLOW). */
+void svc_output_follow(struct service *s, int fd);
+/* Free the ring, the log file and close the followers (service dropped). */
+void svc_output_free(struct service *s);
+/* From svc_state_set(): "NAME: running after 0.123 s", the boot summary. */
+void svc_output_state(struct service *s, enum svc_state st);
+/* notify.c */
+#define SVC_NOTIFY_MAX 4096	/* longest datagram accepted (systemd's too) */
+/* One sd_notify datagram, parsed.  status points into the parsed buffer. */
+struct notify_msg {
+	bool ready;			/* READY=1 */
+	bool stopping;			/* STOPPING=1 */
+	const char *status;		/* STATUS= value, NULL if none */
+	size_t status_len;		/* (not NUL-terminated) */
+	pid_t mainpid;			/* MAINPID=, 0 if none */
+	const char *why;		/* what is wrong, when -1 is returned */
+};
+/* Pure: validate the whole datagram (1..SVC_NOTIFY_MAX bytes, no NUL,
+ * every line KEY=VALUE with KEY of [A-Z0-9_], no control characters but
+ * tab, MAINPID= a positive decimal) and parse it; 0, or -1 with out->why. */
+int notify_parse(const char *buf, size_t len, struct notify_msg *out);
+/* Before a Type=notify service forks: open its socket if it has none
+ * (owned by uid, mode 0600) and discard what an earlier run left queued. */
+int svc_notify_prepare(struct service *s, uid_t uid);
+/* Close and remove its socket (service dropped; shutdown). */
+void svc_notify_drop(struct service *s);
 /* status.c */
 size_t svc_status_text(struct service *s, char *buf, size_t len);
 size_t svc_status_json(struct service *s, char *buf, size_t len);

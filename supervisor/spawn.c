@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 struct exec_report {
@@ -67,23 +68,37 @@ void svc_exec_collect(struct service *s)
 	}
 }
 
-static void env_set(struct service *s, unsigned i, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void env_set(struct service *s, unsigned i, const char *fmt, ...)
+/*
+ * The child's environment, built before fork so the child allocates
+ * nothing, and sized from the definition: corral's defaults, then every
+ * Environment= entry, which replaces a default of the same name (the
+ * loader already keeps one entry per name).  The defaults are formatted
+ * into heap strings, the entries point into the definition.  Returns a
+ * NULL-terminated vector whose first *nown strings are its own (see
+ * env_free), or NULL when out of memory.  Nothing is cut short.
+ */
+#define ENV_DEFAULTS 6
+static void env_fmt(char **defs, unsigned *nd, int *rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void env_fmt(char **defs, unsigned *nd, int *rc, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(s->envbuf[i], sizeof(s->envbuf[i]), fmt, ap);
+	if (vasprintf(&defs[*nd], fmt, ap) < 0)
+		*rc = -1;
+	else
+		(*nd)++;
 	va_end(ap);
-	s->envp[i] = s->envbuf[i];
 }
 
-static void build_env(struct service *s, const struct passwd *pw)
+static char **build_env(const struct service *s, const struct passwd *pw, unsigned *nown)
 {
-	unsigned n = 0;
+	char *defs[ENV_DEFAULTS], **envp;
+	unsigned nd = 0, n = 0;
+	int rc = 0;
 
-#define ENV(...) env_set(s, n++, __VA_ARGS__)
+#define ENV(...) env_fmt(defs, &nd, &rc, __VA_ARGS__)
 	ENV("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 	if (pw) {
 		ENV("HOME=%s", pw->pw_dir);
@@ -93,21 +108,39 @@ static void build_env(struct service *s, const struct passwd *pw)
 		ENV("HOME=/");
 	}
 	ENV("CORRAL_SERVICE=%s", s->def.name);
-	if (sup.o.notify_path && s->def.type == SVC_TYPE_NOTIFY)
-		ENV("NOTIFY_SOCKET=%s", sup.o.notify_path);
+	if (s->notify_open && s->def.type == SVC_TYPE_NOTIFY)
+		ENV("NOTIFY_SOCKET=%s", s->notify_path);	/* its own socket */
 #undef ENV
-	for (unsigned i = 0; i < s->def.nenv && n < SVC_ENV_MAX + 7; i++) {
-		/* Environment= overrides the defaults above */
-		size_t klen = strcspn(s->def.env[i], "=") + 1;
-		unsigned j;
-
-		for (j = 0; j < n && strncmp(s->envp[j], s->def.env[i], klen); j++)
-			;
-		env_set(s, j, "%s", s->def.env[i]);
-		if (j == n)
-			n++;
+	envp = rc < 0 ? NULL : calloc((size_t)nd + s->def.nenv + 1, sizeof(*envp));
+	if (!envp) {
+		for (unsigned i = 0; i < nd; i++)
+			free(defs[i]);
+		return NULL;
 	}
-	s->envp[n] = NULL;
+	for (unsigned i = 0; i < nd; i++) {
+		/* Environment= overrides the defaults above */
+		size_t klen = strcspn(defs[i], "=") + 1;
+		bool set = false;
+
+		for (unsigned j = 0; j < s->def.nenv && !set; j++)
+			set = !strncmp(s->def.env[j], defs[i], klen);
+		if (set)
+			free(defs[i]);
+		else
+			envp[n++] = defs[i];
+	}
+	*nown = n;
+	for (unsigned j = 0; j < s->def.nenv; j++)
+		envp[n++] = s->def.env[j];
+	envp[n] = NULL;
+	return envp;
+}
+
+static void env_free(char **envp, unsigned nown)
+{
+	for (unsigned i = 0; i < nown; i++)
+		free(envp[i]);
+	free(envp);
 }
 
 static void report(int fd, enum svc_exec_stage stage)
@@ -120,10 +153,62 @@ static void report(int fd, enum svc_exec_stage stage)
 	_exit(127);
 }
 
+/* The child's RLIMIT_NOFILE: LimitNOFILE=, or else the usual soft 1024
+ * (PID 1 raised its own to the hard limit; programs using select() break
+ * above 1024).  A value the kernel refuses (above fs.nr_open, "infinity")
+ * is lowered to the closest one it takes, as systemd does. */
+static int child_nofile(const struct svc_def *d)
+{
+	struct rlimit cur, rl;
+	char buf[32];
+	int fd;
+	ssize_t r;
+	rlim_t cap;
+
+	if (getrlimit(RLIMIT_NOFILE, &cur) < 0)
+		return -1;
+	if (d->nofile_set) {
+		rl.rlim_cur = d->nofile_soft == SVC_NOFILE_INFINITY ? RLIM_INFINITY : (rlim_t)d->nofile_soft;
+		rl.rlim_max = d->nofile_hard == SVC_NOFILE_INFINITY ? RLIM_INFINITY : (rlim_t)d->nofile_hard;
+	} else {
+		rl.rlim_max = cur.rlim_max;
+		rl.rlim_cur = cur.rlim_max < 1024 ? cur.rlim_max : 1024;
+	}
+	if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+		return 0;
+	if (errno != EPERM)
+		return -1;
+	/* the highest the kernel allows root, else what we have */
+	cap = cur.rlim_max;
+	fd = open("/proc/sys/fs/nr_open", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		r = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (r > 0) {
+			buf[r] = '\0';
+			cap = (rlim_t)strtoull(buf, NULL, 10);
+		}
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		struct rlimit c = rl;
+
+		if (c.rlim_max > cap)
+			c.rlim_max = cap;
+		if (c.rlim_cur > c.rlim_max)
+			c.rlim_cur = c.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &c) == 0)
+			return 0;
+		if (errno != EPERM)
+			return -1;
+		cap = cur.rlim_max;	/* not privileged: no higher than now */
+	}
+	return -1;
+}
+
 /* execvpe() is a GNU extension musl also has; search PATH from envp's
  * PATH, not PID 1's. */
-static void child(struct service *s, int errfd, uid_t uid, gid_t gid, bool setids,
-		  const char *username)
+static void child(struct service *s, char **envp, int errfd, uid_t uid, gid_t gid,
+		  bool setids, const char *username)
 {
 	sigset_t all;
 	int fd;
@@ -145,6 +230,10 @@ static void child(struct service *s, int errfd, uid_t uid, gid_t gid, bool setid
 	if (chdir(*s->def.workdir ? s->def.workdir : "/") < 0)
 		report(errfd, SVC_STAGE_CHDIR);
 
+	/* before setuid: raising a hard limit needs privilege */
+	if (child_nofile(&s->def) < 0)
+		report(errfd, SVC_STAGE_RLIMIT);
+
 	if (setids) {
 		if ((username ? initgroups(username, gid) : setgroups(0, NULL)) < 0)
 			report(errfd, SVC_STAGE_SETGROUPS);
@@ -153,9 +242,31 @@ static void child(struct service *s, int errfd, uid_t uid, gid_t gid, bool setid
 		if (setuid(uid) < 0)
 			report(errfd, SVC_STAGE_SETUID);
 	}
-	environ = s->envp;
+	environ = envp;
 	execvp(s->def.argv[0], s->def.argv);
 	report(errfd, SVC_STAGE_EXEC);
+}
+
+/* getpwnam()/getgrnam() return NULL with errno 0 when the name does not
+ * exist, though some NSS modules leave ENOENT or ESRCH (getpwnam(3));
+ * those all mean "no such name" (0), anything else is a real error. */
+static int lookup_errno(int err)
+{
+	return err == ENOENT || err == ESRCH ? 0 : err;
+}
+
+void svc_exec_error(const struct service *s, char *buf, size_t len)
+{
+	*buf = '\0';
+	if (!s->fail_stage)
+		return;
+	if (s->fail_stage == SVC_STAGE_USER && !s->fail_errno)
+		snprintf(buf, len, "stage user: no such %s '%s'",
+			 s->fail_nogroup ? "group" : "user",
+			 s->fail_nogroup ? s->def.group : s->def.user);
+	else
+		snprintf(buf, len, "stage %s: %s", svc_stage_name(s->fail_stage),
+			 strerror(s->fail_errno));
 }
 
 int svc_spawn(struct service *s)
@@ -164,6 +275,8 @@ int svc_spawn(struct service *s)
 	uid_t uid = 0;
 	gid_t gid = 0;
 	bool setids = false;
+	char **envp;
+	unsigned nown = 0;
 	int p[2];
 	pid_t pid;
 
@@ -174,8 +287,11 @@ int svc_spawn(struct service *s)
 		pw = getpwnam(s->def.user);
 		if (!pw) {
 			s->fail_stage = SVC_STAGE_USER;
-			s->fail_errno = errno ? errno : ENOENT;
-			log_error("%s: unknown user %s", s->def.name, s->def.user);
+			s->fail_errno = lookup_errno(errno);
+			s->fail_nogroup = false;
+			log_error("%s: no such user '%s'%s%s", s->def.name, s->def.user,
+				  s->fail_errno ? ": " : "",
+				  s->fail_errno ? strerror(s->fail_errno) : "");
 			goto lookup_failed;
 		}
 		uid = pw->pw_uid;
@@ -189,8 +305,11 @@ int svc_spawn(struct service *s)
 		gr = getgrnam(s->def.group);
 		if (!gr) {
 			s->fail_stage = SVC_STAGE_USER;
-			s->fail_errno = errno ? errno : ENOENT;
-			log_error("%s: unknown group %s", s->def.name, s->def.group);
+			s->fail_errno = lookup_errno(errno);
+			s->fail_nogroup = true;
+			log_error("%s: no such group '%s'%s%s", s->def.name, s->def.group,
+				  s->fail_errno ? ": " : "",
+				  s->fail_errno ? strerror(s->fail_errno) : "");
 			goto lookup_failed;
 		}
 		gid = gr->gr_gid;
@@ -198,9 +317,18 @@ int svc_spawn(struct service *s)
 			uid = getuid();
 		setids = true;
 	}
-	build_env(s, pw);
+	/* its own notify socket, writable by the user it runs as */
+	if (s->def.type == SVC_TYPE_NOTIFY &&
+	    svc_notify_prepare(s, setids ? uid : geteuid()) < 0)
+		return -3;	/* a path too long, a chown refused: no retry helps */
+	envp = build_env(s, pw, &nown);
+	if (!envp) {
+		log_error_sys("build the environment of", s->def.name);
+		return -1;
+	}
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		log_error_sys("create exec status pipe for", s->def.name);
+		env_free(envp, nown);
 		return -1;
 	}
 	/* pinned from here until svc_exec_collect() closes the pipe */
@@ -213,12 +341,15 @@ int svc_spawn(struct service *s)
 			grp_group_unpin(s->grp);
 		close(p[0]);
 		close(p[1]);
+		env_free(envp, nown);
 		return -1;
 	}
 	if (pid == 0) {
 		close(p[0]);
-		child(s, p[1], uid, gid, setids, pw ? pw->pw_name : NULL);
+		child(s, envp, p[1], uid, gid, setids, pw ? pw->pw_name : NULL);
 	}
+	/* the child has its own copy (and has exec'ed if this becomes vfork) */
+	env_free(envp, nown);
 	close(p[1]);
 	s->pid = pid;
 	s->exec_fd = p[0];

@@ -3,36 +3,51 @@
  *
  *            START (deps not up)              READY / EXEC_OK(simple)
  *   DOWN ───────────────────▶ WAITING ──DEPS──▶ STARTING ─────────────▶ RUNNING
- *     ▲  ─────START (deps up)──────────────────▶   │  EXIT 0 (oneshot) ──▶ DONE
- *     │                                            │  EXIT 0 (forking) ──▶ RUNNING
- *     │                                 EXIT / STOP│                         │
- *     │                                            ▼          EXIT / STOP    │
- *     └────── RELEASED (next=down) ─────────── STOPPING ◀────────────────────┘
- *   FAILED ◀─ RELEASED (next=failed) ───────────┘   │ RELEASED (next=restart)
- *                                                   ▼
+ *     ▲  ─────START (deps up)──────────────────▶   │                        │
+ *     │                                            │ EXIT / STOP / RESTART  │
+ *     │                                            ▼                        │
+ *     └── RELEASED (after_stop=down) ────────── STOPPING ◀──────────────────┘
+ *   FAILED ◀── RELEASED (after_stop=failed) ───┘ │   │ RELEASED (after_stop=done)
+ *                                                │   └──────────────▶ DONE
+ *                     RELEASED (after_stop=backoff)
+ *                                                ▼
  *                                  BACKOFF ──TIMER──▶ (spawn) STARTING
  *
  * A run always ends through STOPPING: the rest of the group gets SIGTERM,
  * SIGKILL after TimeoutStopSec, and the run is over only when the grouping
  * engine reports the group released, so no process of an old run can
- * survive into the next one.  "next" records what to do after that.
+ * survive into the next one.  after_stop, an explicit enum chosen when
+ * the stop begins, says where the service goes then.
  *
- * Restart policy is data: Restart= decides whether, the death tally and
- * RestartSec decide when (doubling per consecutive failure, capped at 64x
- * or one minute), and StartLimitBurst starts within StartLimitIntervalSec
- * make the service FAILED.
+ * Events are queued.  svc_post() appends to one FIFO; if no handler is
+ * running, the queue is drained at once, otherwise the event waits its
+ * turn, so a handler never runs inside another one and every service sees
+ * its events in the order they happened.  Handlers read the outside world
+ * only through the event (EXIT carries the wait status) and the service.
+ * The exec-status pipe is read before an EXIT is queued (see
+ * sup_child_exited), so "exec succeeded" always comes before "exited",
+ * whichever of the pipe's EOF and SIGCHLD the loop saw first.
  *
- * Dependencies: START waits in WAITING until every After=/Requires= unit
- * is running, done or failed (Requires= failing fails this one too); a
- * stop of everything waits for dependents first.  svc_dispatch() runs
- * the propagation pass after the outermost handler, so handlers never
- * recurse into each other.
+ * Restart policy is data: Restart= decides whether; RestartSec decides
+ * when, doubling for each failed run in a row up to RestartMaxDelaySec;
+ * a run that was RUNNING for RestartForgiveSec or longer resets the count
+ * of failures in a row when it ends.  A clean exit (status 0) is never a
+ * failure.  StartLimitBurst starts within StartLimitIntervalSec (every
+ * start counts, clean or not) make the service FAILED.
+ *
+ * Dependencies are resolved into edges once (sup_link) and cycles are
+ * failed there.  Every change of a service's state or wanted state queues
+ * a DEPS event for the services on both ends of its edges, and DEPS lets
+ * each of them decide again: a WAITING one may start, a pending stop may
+ * proceed now that its dependents are down, a Requires= stop follows the
+ * unit it requires.  Nothing depends on load order or on names.
  */
 #include "internal.h"
 #include "../lib/log.h"
 
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,24 +88,22 @@ const char *svc_reason_name(enum svc_reason r)
 const char *svc_stage_name(enum svc_exec_stage s)
 {
 	static const char *const n[] = { "none", "attach", "stdio", "chdir", "setgroups",
-					 "setgid", "setuid", "exec", "user" };
+					 "setgid", "setuid", "exec", "user", "rlimit" };
 
 	return (unsigned)s < sizeof(n) / sizeof(*n) ? n[s] : "?";
 }
 
-void svc_state_set(struct service *s, enum svc_state st, const char *why)
+void svc_describe_status(int status, char *buf, size_t len)
 {
-	if (s->state == st)
-		return;
-	log_info("%s: %s → %s%s%s%s", s->def.name, svc_state_name(s->state),
-		 svc_state_name(st), why ? " (" : "", why ? why : "", why ? ")" : "");
-	*(enum svc_state *)&s->state = st;
-	sup.changes++;
-	/* entry actions */
-	if (st == SVC_RUNNING && s->consecutive && ev_now(sup.o.loop) - s->started_at > 10)
-		s->consecutive = 0;
-	if (st == SVC_DOWN || st == SVC_FAILED || st == SVC_DONE || st == SVC_RUNNING)
-		ev_timer_stop(sup.o.loop, &s->timer);	/* start timeout, if any */
+	if (status < 0)
+		snprintf(buf, len, "-");
+	else if (WIFEXITED(status))
+		snprintf(buf, len, "exited %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, len, "status 0x%x", status);
 }
 
 struct service *svc_find(const char *name)
@@ -109,17 +122,162 @@ struct service *svc_find_pid(pid_t pid)
 	return NULL;
 }
 
-void svc_describe_status(int status, char *buf, size_t len)
+/* ---- the event queue ----------------------------------------------------- */
+
+struct evq_item {
+	struct service *s;
+	enum svc_event ev;
+	int arg;		/* EXIT: the wait status */
+	pid_t pid;		/* EXIT: who exited */
+};
+
+static struct {
+	struct evq_item *q;	/* a ring of cap items */
+	size_t head, len, cap;
+	bool draining;
+} evq;
+
+static void handle(struct service *s, enum svc_event ev, int arg, pid_t pid);
+
+static bool evq_grow(void)
 {
-	if (status < 0)
-		snprintf(buf, len, "-");
-	else if (WIFEXITED(status))
-		snprintf(buf, len, "exited %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
-			 strsignal(WTERMSIG(status)));
-	else
-		snprintf(buf, len, "status 0x%x", status);
+	size_t cap = evq.cap ? evq.cap * 2 : 64;
+	struct evq_item *q = malloc(cap * sizeof(*q));
+
+	if (!q)
+		return false;
+	for (size_t i = 0; i < evq.len; i++)
+		q[i] = evq.q[(evq.head + i) % evq.cap];
+	free(evq.q);
+	evq.q = q;
+	evq.head = 0;
+	evq.cap = cap;
+	return true;
+}
+
+/* Drain the queue; then, if a stop of everything is pending and nothing
+ * is active any more, report it.  Re-entered calls only queue. */
+static void run_queue(void)
+{
+	if (evq.draining)
+		return;
+	evq.draining = true;
+	while (evq.len) {
+		struct evq_item it = evq.q[evq.head];
+
+		evq.head = (evq.head + 1) % evq.cap;
+		evq.len--;
+		handle(it.s, it.ev, it.arg, it.pid);
+	}
+	evq.draining = false;
+	sup_sweep();	/* removed services that are down: nothing refers to them now */
+	if (sup.stop_done && sup.nactive == 0) {
+		void (*done)(void *) = sup.stop_done;
+
+		sup.stop_done = NULL;
+		done(sup.stop_data);
+	}
+}
+
+static void post(struct service *s, enum svc_event ev, int arg, pid_t pid)
+{
+	if (ev == SVC_EV_DEPS) {
+		/* one pending DEPS says it all: the handler looks at the
+		 * neighbours as they are when it runs */
+		if (s->deps_queued)
+			return;
+		s->deps_queued = true;
+	}
+	if (evq.len == evq.cap && !evq_grow()) {
+		log_error("%s: out of memory queueing %s; event lost", s->def.name,
+			  svc_event_name(ev));
+		if (ev == SVC_EV_DEPS)
+			s->deps_queued = false;
+		return;
+	}
+	evq.q[(evq.head + evq.len++) % evq.cap] = (struct evq_item){ s, ev, arg, pid };
+	run_queue();
+}
+
+void svc_post(struct service *s, enum svc_event ev, int arg)
+{
+	post(s, ev, arg, ev == SVC_EV_EXIT ? s->pid : 0);
+}
+
+void svc_dispatch(struct service *s, enum svc_event ev)
+{
+	svc_post(s, ev, 0);
+}
+
+/* ---- state, wanted state, and telling the neighbours ------------------- */
+
+static bool is_idle(enum svc_state st)
+{
+	return st == SVC_DOWN || st == SVC_FAILED || st == SVC_DONE;
+}
+
+static void notify_neighbours(struct service *s)
+{
+	for (unsigned i = 0; i < s->ndeps; i++)
+		if (s->deps[i].svc != s)
+			svc_post(s->deps[i].svc, SVC_EV_DEPS, 0);
+	for (unsigned i = 0; i < s->nrdeps; i++)
+		if (s->rdeps[i].svc != s)
+			svc_post(s->rdeps[i].svc, SVC_EV_DEPS, 0);
+}
+
+void svc_state_set(struct service *s, enum svc_state st, const char *why)
+{
+	if (s->state == st)
+		return;
+	log_info("%s: %s → %s%s%s%s", s->def.name, svc_state_name(s->state),
+		 svc_state_name(st), why ? " (" : "", why ? why : "", why ? ")" : "");
+	if (is_idle(s->state) && !is_idle(st))
+		sup.nactive++;
+	else if (!is_idle(s->state) && is_idle(st))
+		sup.nactive--;
+	*(enum svc_state *)&s->state = st;
+	s->hist[s->nhist++ % SVC_HIST_MAX] = (struct svc_hist){ svc_mono(), st };
+	svc_output_state(s, st);	/* "running after", boot summary */
+	/* entry actions: the start timeout ends with STARTING */
+	if (st == SVC_RUNNING) {
+		s->running_since = svc_now();
+		svc_timer_stop(s);
+	} else if (st != SVC_STOPPING) {
+		s->running_since = 0;
+	}
+	if (is_idle(st))
+		svc_timer_stop(s);
+	notify_neighbours(s);
+}
+
+static void want_set(struct service *s, enum svc_want w)
+{
+	if (s->want == w)
+		return;
+	s->want = w;
+	notify_neighbours(s);
+}
+
+static void set_detail(struct service *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void set_detail(struct service *s, const char *fmt, ...)
+{
+	va_list ap;
+	char *d = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&d, fmt, ap) < 0)
+		d = NULL;
+	va_end(ap);
+	free(s->detail);
+	s->detail = d;
+}
+
+static void clear_detail(struct service *s)
+{
+	free(s->detail);
+	s->detail = NULL;
 }
 
 /* ---- helpers used by handlers ------------------------------------------ */
@@ -129,62 +287,67 @@ static bool settled(const struct service *d)
 	return d->state == SVC_RUNNING || d->state == SVC_DONE || d->state == SVC_FAILED;
 }
 
-/* 1 ready, 0 wait, -1 a Requires= unit failed */
-static int deps_state(struct service *s)
+static bool active(const struct service *d)
 {
-	for (unsigned i = 0; i < s->def.nrequires; i++) {
-		struct service *d = svc_find(s->def.requires[i]);
-
-		if (!d || d->state == SVC_FAILED)
-			return -1;
-		if (!settled(d))
-			return 0;
-	}
-	for (unsigned i = 0; i < s->def.nafter; i++) {
-		struct service *d = svc_find(s->def.after[i]);
-
-		/* After= only orders start attempts: wait while d is being
-		 * started, not while it backs off after a failed attempt */
-		if (d && d->want == SVC_WANT_UP &&
-		    (d->state == SVC_WAITING || d->state == SVC_STARTING ||
-		     (d->state == SVC_DOWN && !settled(d))))
-			return 0;
-	}
-	return 1;
+	return d->state == SVC_STARTING || d->state == SVC_RUNNING ||
+	       d->state == SVC_STOPPING;
 }
 
-static bool in_list(const char list[][SVC_NAME_MAX + 1], unsigned n, const char *name)
+/* 1 ready, 0 wait, -1 a Requires= unit failed or is missing (*culprit) */
+static int deps_state(struct service *s, const char **culprit)
 {
-	for (unsigned i = 0; i < n; i++)
-		if (!strcmp(list[i], name))
-			return true;
-	return false;
+	int ready = 1;
+
+	if (s->missing) {
+		*culprit = s->missing;
+		return -1;
+	}
+	for (unsigned i = 0; i < s->ndeps; i++) {
+		struct service *d = s->deps[i].svc;
+
+		if (s->deps[i].kind & SVC_DEP_REQUIRES) {
+			if (d->state == SVC_FAILED) {
+				*culprit = d->def.name;
+				return -1;
+			}
+			if (!settled(d))
+				ready = 0;
+		} else if (d->want == SVC_WANT_UP &&
+			   (d->state == SVC_WAITING || d->state == SVC_STARTING ||
+			    d->state == SVC_DOWN)) {
+			/* After= only orders start attempts: wait while d
+			 * is being started, not while it backs off after a
+			 * failed attempt */
+			ready = 0;
+		}
+	}
+	return ready;
 }
 
-/* Dependents that must be down before s stops: those also going down
- * (shutdown order) and those that Require s (propagation stops them). */
+/* A unit s Requires= is wanted down: s follows it. */
+static struct service *required_going_down(const struct service *s)
+{
+	for (unsigned i = 0; i < s->ndeps; i++)
+		if ((s->deps[i].kind & SVC_DEP_REQUIRES) && s->deps[i].svc != s &&
+		    s->deps[i].svc->want == SVC_WANT_DOWN)
+			return s->deps[i].svc;
+	return NULL;
+}
+
+/* Dependents that must be down before s stops: those that Require s
+ * (they are being stopped with it) and those ordered After= s that are
+ * going down too (shutdown runs in reverse dependency order). */
 static bool has_active_dependents(const struct service *s)
 {
-	for (unsigned i = 0; i < sup.nsvcs; i++) {
-		const struct service *o = sup.svcs[i];
-		bool req = in_list(o->def.requires, o->def.nrequires, s->def.name);
-		bool after = in_list(o->def.after, o->def.nafter, s->def.name);
+	for (unsigned i = 0; i < s->nrdeps; i++) {
+		const struct service *o = s->rdeps[i].svc;
 
-		if (o == s || (!req && !after))
+		if (o == s || !active(o))
 			continue;
-		if (o->state == SVC_DOWN || o->state == SVC_FAILED || o->state == SVC_DONE)
-			continue;
-		if (req || o->want == SVC_WANT_DOWN)
+		if ((s->rdeps[i].kind & SVC_DEP_REQUIRES) || o->want == SVC_WANT_DOWN)
 			return true;
 	}
 	return false;
-}
-
-static void arm(struct service *s, double after)
-{
-	ev_timer_stop(sup.o.loop, &s->timer);
-	ev_timer_set(&s->timer, after, 0);
-	ev_timer_start(sup.o.loop, &s->timer);
 }
 
 static void fail(struct service *s, enum svc_reason r, const char *why)
@@ -193,13 +356,67 @@ static void fail(struct service *s, enum svc_reason r, const char *why)
 	svc_state_set(s, SVC_FAILED, why);
 }
 
+/* The service that declares the group one level above s's, if any. */
+static struct service *parent_declarer(const struct service *s)
+{
+	const char *slash = strrchr(s->grp_path, '/');
+	size_t n = slash ? (size_t)(slash - s->grp_path) : 0;
+
+	for (unsigned i = 0; slash && i < sup.nsvcs; i++) {
+		struct service *o = sup.svcs[i];
+
+		if (!strncmp(o->grp_path, s->grp_path, n) && o->grp_path[n] == '\0')
+			return o;
+	}
+	return NULL;
+}
+
+/* Open the service's group and write its limits.  The parent group's
+ * limits, declared by another service, are written first (recursively,
+ * at most GRP_DEPTH_MAX levels), so a child is always checked against
+ * what its parent declares, whatever the load or start order.  An error
+ * names the parent group and who declared it. */
+static int open_group(struct service *s)
+{
+	struct service *decl = parent_declarer(s);
+	char err[400];
+
+	if (decl && !decl->grp && decl != s)
+		(void)open_group(decl);	/* its own start reports its errors */
+	s->grp = grp_group_open(sup.o.engine, s->grp_path);
+	if (s->grp && grp_group_set_limits(s->grp, &s->def.limits, err, sizeof(err)) == 0)
+		return 0;
+	if (!s->grp)
+		snprintf(err, sizeof(err), "%s", strerror(errno));
+	grp_group_discard(s->grp);
+	s->grp = NULL;
+	if (decl)
+		set_detail(s, "group %s: %s (parent group %s, declared by %s)", s->grp_path,
+			   err, decl->grp_path, decl->def.name);
+	else
+		set_detail(s, "group %s: %s", s->grp_path, err);
+	log_error("%s: %s", s->def.name, s->detail ? s->detail : err);
+	return -1;
+}
+
+/* The delay before the next automatic start: RestartSec, doubled for
+ * each failed run in a row after the first, capped. */
+static double backoff_delay(const struct service *s)
+{
+	double d = s->def.restart_sec;
+	double cap = s->def.restart_max_delay > d ? s->def.restart_max_delay : d;
+
+	for (unsigned i = 1; i < s->failures && d < cap; i++)
+		d *= 2;
+	return d < cap ? d : cap;
+}
+
 /* Begin a run.  Checks the start limit, makes sure the group exists with
  * its limits, then forks. */
 static void spawn(struct service *s)
 {
-	double now = ev_now(sup.o.loop);
+	double now = svc_now();
 	unsigned recent = 0;
-	char err[300];
 
 	/* the ring holds as many starts as the largest burst allowed, so
 	 * "burst starts within the interval" is always decidable */
@@ -211,18 +428,13 @@ static void spawn(struct service *s)
 		return;
 	}
 	s->starts[s->nstarts++ % SVC_START_LIMIT_MAX] = now;
-	if (!s->grp) {
-		s->grp = grp_group_open(sup.o.engine, s->grp_path);
-		if (!s->grp || grp_group_set_limits(s->grp, &s->def.limits, err, sizeof(err)) < 0) {
-			log_error("%s: group %s: %s", s->def.name, s->grp_path,
-				  s->grp ? err : strerror(errno));
-			grp_group_put(s->grp);
-			s->grp = NULL;
-			fail(s, SVC_REASON_GROUP, "group setup failed");
-			return;
-		}
-		if (s->def.notify_on_release)
-			grp_group_set_release(s->grp, true, svc_group_released, NULL);
+	if (!s->grp && open_group(s) < 0) {
+		fail(s, SVC_REASON_GROUP, "group setup failed");
+		return;
+	}
+	if (s->def.notify_on_release && !s->release_armed) {
+		grp_group_set_release(s->grp, true, svc_group_released, NULL);
+		s->release_armed = true;
 	}
 	if (grp_group_prepare(s->grp) < 0) {
 		log_error("%s: cannot re-create group %s: %s", s->def.name, s->grp_path,
@@ -235,34 +447,45 @@ static void spawn(struct service *s)
 	s->status_text[0] = '\0';
 	s->started_at = now;
 	s->kill_sent = false;
+	clear_detail(s);
 	int rc = svc_spawn(s);
 
-	if (rc == -2) {
-		/* User=/Group= do not exist: no retry can fix that */
-		fail(s, SVC_REASON_EXEC, "user or group lookup failed");
+	if (rc == -2 || rc == -3) {
+		/* no retry can fix these */
+		fail(s, SVC_REASON_EXEC, rc == -2 ? "user or group lookup failed" :
+			 "notify socket setup failed");
 		return;
 	}
 	if (rc < 0) {
-		/* fork itself failed: retry like a crash */
+		/* fork itself failed: retry like a failed run */
 		s->reason = SVC_REASON_EXEC;
-		s->next = SVC_NEXT_RESTART;
-		s->consecutive++;
+		s->failures++;
 		svc_state_set(s, SVC_BACKOFF, "fork failed");
-		arm(s, s->def.restart_sec > 1 ? s->def.restart_sec : 1);
+		svc_timer_arm(s, backoff_delay(s) > 1 ? backoff_delay(s) : 1);
 		return;
 	}
 	svc_state_set(s, SVC_STARTING, NULL);
 	/* READY=1 or the starter's exit must come in time */
 	if (s->def.type == SVC_TYPE_NOTIFY || s->def.type == SVC_TYPE_FORKING)
-		arm(s, s->def.timeout_start_sec);
+		svc_timer_arm(s, s->def.timeout_start_sec);
 }
 
 static void try_start(struct service *s)
 {
-	int d = deps_state(s);
+	const char *culprit = NULL;
+	int d;
 
+	if (s->in_cycle) {
+		fail(s, SVC_REASON_DEPENDENCY, s->detail);
+		return;
+	}
+	d = deps_state(s, &culprit);
 	if (d < 0) {
-		fail(s, SVC_REASON_DEPENDENCY, "a required unit failed");
+		if (s->missing)
+			set_detail(s, "requires %s, which is not loaded", culprit);
+		else
+			set_detail(s, "requires %s, which failed", culprit);
+		fail(s, SVC_REASON_DEPENDENCY, s->detail);
 		return;
 	}
 	if (d == 0) {
@@ -274,18 +497,32 @@ static void try_start(struct service *s)
 
 /* End the run: signal whatever is left of the group and wait for the
  * engine to report it released. */
-static void begin_stop(struct service *s, const char *why)
+static void begin_stop(struct service *s, enum svc_after_stop after,
+		       enum svc_reason reason, const char *why)
 {
+	s->after_stop = after;
+	s->reason = reason;
 	svc_state_set(s, SVC_STOPPING, why);
 	if (!s->grp || grp_group_empty(s->grp)) {
-		svc_dispatch(s, SVC_EV_RELEASED);
+		svc_post(s, SVC_EV_RELEASED, 0);
 		return;
 	}
 	grp_group_kill(s->grp, SIGTERM);
 	grp_group_kill(s->grp, SIGCONT);	/* stopped tasks must see TERM */
-	arm(s, s->def.timeout_stop_sec);
+	svc_timer_arm(s, s->def.timeout_stop_sec);
 	/* the signals may already have emptied it */
-	grp_engine_check(sup.o.engine);
+	grp_group_check(s->grp);
+}
+
+/* Stop now, or once no dependent that must go first is active (the
+ * dependents' own state changes bring DEPS back here). */
+static void stop_when_free(struct service *s)
+{
+	if (has_active_dependents(s)) {
+		log_debug("%s: stop waits for its dependents", s->def.name);
+		return;
+	}
+	begin_stop(s, SVC_AFTER_DOWN, SVC_REASON_USER, "stop requested");
 }
 
 static bool wants_restart(const struct service *s, bool failed)
@@ -296,22 +533,22 @@ static bool wants_restart(const struct service *s, bool failed)
 	       (s->def.restart == SVC_RESTART_ON_FAILURE && failed);
 }
 
-/* The run ended (main exit, or a forking daemon's group emptied). */
-static void finish(struct service *s, bool failed, const char *why)
+/* The run ended (main exit, start timeout, or a forking daemon's group
+ * emptied): settle the backoff count and stop whatever is left. */
+static void finish(struct service *s, bool failed, enum svc_reason reason, const char *why)
 {
-	s->exited_ok = !failed;
+	if (s->running_since > 0 && svc_now() - s->running_since >= s->def.restart_forgive)
+		s->failures = 0;	/* it was healthy: forgive the past */
 	if (failed)
-		s->consecutive++;
+		s->failures++;
 	if (wants_restart(s, failed))
-		s->next = SVC_NEXT_RESTART;
-	else if (failed) {
-		s->next = SVC_NEXT_FAILED;
-		s->reason = s->fail_stage ? SVC_REASON_EXEC : SVC_REASON_EXIT;
-	} else if (s->def.type == SVC_TYPE_ONESHOT && s->want == SVC_WANT_UP)
-		s->next = SVC_NEXT_DONE;
+		begin_stop(s, SVC_AFTER_BACKOFF, reason, why);
+	else if (failed)
+		begin_stop(s, SVC_AFTER_FAILED, reason, why);
+	else if (s->def.type == SVC_TYPE_ONESHOT && s->want == SVC_WANT_UP)
+		begin_stop(s, SVC_AFTER_DONE, SVC_REASON_NONE, why);
 	else
-		s->next = SVC_NEXT_DOWN;
-	begin_stop(s, why);
+		begin_stop(s, SVC_AFTER_DOWN, reason, why);
 }
 
 static bool status_failed(const struct service *s)
@@ -320,56 +557,91 @@ static bool status_failed(const struct service *s)
 	       !WIFEXITED(s->last_status) || WEXITSTATUS(s->last_status) != 0;
 }
 
+/* Want s up, and the units it Requires= with it.  Their wanted state is
+ * set here, not by their queued START, so that a DEPS event s handles
+ * before that START does not read "required unit wanted down". */
+static void want_up(struct service *s)
+{
+	s->start_requested = svc_mono();
+	want_set(s, SVC_WANT_UP);
+	for (unsigned i = 0; i < s->ndeps; i++) {
+		struct service *d = s->deps[i].svc;
+
+		if ((s->deps[i].kind & SVC_DEP_REQUIRES) && d->want != SVC_WANT_UP) {
+			d->start_requested = svc_mono();
+			want_set(d, SVC_WANT_UP);
+			svc_post(d, SVC_EV_START, 0);
+		}
+	}
+}
+
 /* ---- handlers, named state_event --------------------------------------- */
 
-static void nop(struct service *s) { (void)s; }
-
-static void idle_start(struct service *s)	/* DOWN, FAILED, DONE */
+static void idle_start(struct service *s)	/* DOWN, FAILED, DONE: START, RESTART */
 {
-	s->want = SVC_WANT_UP;
-	s->reason = SVC_REASON_NONE;
 	if (s->state == SVC_FAILED) {
 		/* an explicit start forgives the past */
 		s->nstarts = 0;
-		s->consecutive = 0;
+		s->failures = 0;
 	}
-	/* Requires= pulls the required units up too */
-	for (unsigned i = 0; i < s->def.nrequires; i++) {
-		struct service *d = svc_find(s->def.requires[i]);
-
-		if (d && d->want != SVC_WANT_UP)
-			svc_dispatch(d, SVC_EV_START);
-	}
+	s->reason = SVC_REASON_NONE;
+	want_up(s);
 	try_start(s);
 }
 
-static void idle_stop(struct service *s)	/* DOWN, FAILED, DONE, WAITING */
+static void idle_stop(struct service *s)	/* DOWN, FAILED, DONE */
 {
-	s->want = SVC_WANT_DOWN;
-	s->stop_pending = false;
-	if (s->state == SVC_DONE || s->state == SVC_WAITING) {
+	want_set(s, SVC_WANT_DOWN);
+	if (s->state == SVC_DONE) {
 		s->reason = SVC_REASON_USER;
 		svc_state_set(s, SVC_DOWN, "stopped");
 	}
 }
 
+static void waiting_stop(struct service *s)
+{
+	want_set(s, SVC_WANT_DOWN);
+	s->reason = SVC_REASON_USER;
+	svc_state_set(s, SVC_DOWN, "stopped");
+}
+
 static void waiting_deps(struct service *s)
 {
-	if (s->want == SVC_WANT_UP)
-		try_start(s);
+	struct service *d = required_going_down(s);
+
+	if (d) {
+		log_info("%s: not starting, it requires %s", s->def.name, d->def.name);
+		waiting_stop(s);
+		return;
+	}
+	try_start(s);
 }
 
 static void active_stop(struct service *s)	/* STARTING, RUNNING */
 {
-	s->want = SVC_WANT_DOWN;
-	if (has_active_dependents(s)) {
-		s->stop_pending = true;	/* propagation retries */
+	want_set(s, SVC_WANT_DOWN);
+	stop_when_free(s);
+}
+
+static void active_restart(struct service *s)	/* STARTING, RUNNING */
+{
+	begin_stop(s, SVC_AFTER_RESTART, SVC_REASON_USER, "restart requested");
+}
+
+static void active_deps(struct service *s)	/* STARTING, RUNNING */
+{
+	struct service *d;
+
+	if (s->want == SVC_WANT_DOWN) {
+		stop_when_free(s);	/* a pending stop: are the dependents down? */
 		return;
 	}
-	s->stop_pending = false;
-	s->reason = SVC_REASON_USER;
-	s->next = SVC_NEXT_DOWN;
-	begin_stop(s, "stop requested");
+	d = required_going_down(s);
+	if (d) {
+		log_info("%s: stopping, it requires %s", s->def.name, d->def.name);
+		want_set(s, SVC_WANT_DOWN);
+		stop_when_free(s);
+	}
 }
 
 static void starting_exec_ok(struct service *s)
@@ -378,7 +650,7 @@ static void starting_exec_ok(struct service *s)
 		svc_state_set(s, SVC_RUNNING, NULL);
 }
 
-static void any_exec_fail(struct service *s)
+static void any_exec_fail(struct service *s)	/* STARTING, STOPPING */
 {
 	log_error("%s: cannot start %s: stage %s: %s", s->def.name, s->def.argv[0],
 		  svc_stage_name(s->fail_stage), strerror(s->fail_errno));
@@ -400,22 +672,27 @@ static void starting_exit(struct service *s)
 {
 	char st[64];
 
-	svc_exec_collect(s);
 	svc_describe_status(s->last_status, st, sizeof(st));
-	if (!status_failed(s) && s->def.type == SVC_TYPE_FORKING) {
+	if (status_failed(s)) {
+		finish(s, true, s->fail_stage ? SVC_REASON_EXEC : SVC_REASON_EXIT, st);
+		return;
+	}
+	switch (s->def.type) {
+	case SVC_TYPE_FORKING:
 		guess_main_pid(s);
-		if (s->grp && !grp_group_empty(s->grp)) {
+		if (s->grp && !grp_group_empty(s->grp))
 			svc_state_set(s, SVC_RUNNING, s->pid ? "daemon started" : "daemon group");
-			return;
-		}
-		finish(s, true, "forked daemon vanished");
-		return;
+		else
+			finish(s, true, SVC_REASON_EXIT, "forked daemon vanished");
+		break;
+	case SVC_TYPE_NOTIFY:
+		finish(s, true, SVC_REASON_EXIT, "exited 0 before READY=1");
+		break;
+	case SVC_TYPE_SIMPLE:	/* only if exec was never reported */
+	case SVC_TYPE_ONESHOT:
+		finish(s, false, SVC_REASON_EXIT, st);
+		break;
 	}
-	if (!status_failed(s) && s->def.type == SVC_TYPE_ONESHOT) {
-		finish(s, false, st);
-		return;
-	}
-	finish(s, true, st);
 }
 
 static void running_exit(struct service *s)
@@ -425,24 +702,21 @@ static void running_exit(struct service *s)
 	svc_describe_status(s->last_status, st, sizeof(st));
 	/* a main process that exits cleanly on its own still ends the run;
 	 * only Restart=always brings it back */
-	finish(s, status_failed(s), st);
+	finish(s, status_failed(s), SVC_REASON_EXIT, st);
 }
 
 static void running_released(struct service *s)
 {
 	/* forking daemon without a known main pid: its group emptied */
 	if (s->pid == 0)
-		finish(s, true, "group empty");
+		finish(s, true, SVC_REASON_EXIT, "group empty");
 }
 
 static void starting_timer(struct service *s)
 {
 	log_error("%s: not ready %.1f s after start; stopping it", s->def.name,
 		  s->def.timeout_start_sec);
-	s->reason = SVC_REASON_START_TIMEOUT;
-	finish(s, true, "start timeout");
-	if (s->next == SVC_NEXT_FAILED)
-		s->reason = SVC_REASON_START_TIMEOUT;
+	finish(s, true, SVC_REASON_START_TIMEOUT, "start timeout");
 }
 
 static void starting_ready(struct service *s)
@@ -455,36 +729,39 @@ static void stopping_released(struct service *s)
 {
 	double delay;
 
-	ev_timer_stop(sup.o.loop, &s->timer);
-	s->pid = 0;
-	switch (s->next) {
-	case SVC_NEXT_RESTART:
+	svc_timer_stop(s);
+	/* the run is over: a definition changed by a reload applies now */
+	if (s->pending) {
+		svc_apply_pending(s);
+		sup_link();
+	}
+	switch (s->after_stop) {
+	case SVC_AFTER_BACKOFF:
 		if (s->want != SVC_WANT_UP) {
 			svc_state_set(s, SVC_DOWN, "stopped");
 			break;
 		}
 		s->restarts++;
-		delay = s->def.restart_sec;
-		for (unsigned i = 1; i < s->consecutive && i < 7; i++)
-			delay *= 2;	/* 2^6 = 64x at most */
-		if (delay > 60 && delay > s->def.restart_sec)
-			delay = s->def.restart_sec > 60 ? s->def.restart_sec : 60;
+		delay = backoff_delay(s);
 		svc_state_set(s, SVC_BACKOFF, NULL);
-		log_info("%s: restarting in %.1f s", s->def.name, delay);
-		arm(s, delay);
+		log_info("%s: restarting in %.3f s", s->def.name, delay);
+		svc_timer_arm(s, delay);
 		break;
-	case SVC_NEXT_RESTART_NOW:
-		s->want = SVC_WANT_UP;
+	case SVC_AFTER_RESTART:
+		/* an explicit restart forgives the past */
 		s->nstarts = 0;
+		s->failures = 0;
+		s->reason = SVC_REASON_NONE;
+		want_up(s);
 		try_start(s);
 		break;
-	case SVC_NEXT_FAILED:
+	case SVC_AFTER_FAILED:
 		svc_state_set(s, SVC_FAILED, svc_reason_name(s->reason));
 		break;
-	case SVC_NEXT_DONE:
+	case SVC_AFTER_DONE:
 		svc_state_set(s, SVC_DONE, NULL);
 		break;
-	case SVC_NEXT_DOWN:
+	case SVC_AFTER_DOWN:
 		svc_state_set(s, SVC_DOWN, NULL);
 		break;
 	}
@@ -501,21 +778,21 @@ static void stopping_timer(struct service *s)
 	}
 	if (s->grp)
 		grp_group_kill(s->grp, SIGKILL);
-	arm(s, 5);
-	grp_engine_check(sup.o.engine);
+	svc_timer_arm(s, 5);
+	grp_group_check(s->grp);
 }
 
 static void stopping_stop(struct service *s)
 {
-	s->want = SVC_WANT_DOWN;
+	want_set(s, SVC_WANT_DOWN);
 	s->reason = SVC_REASON_USER;
-	s->next = SVC_NEXT_DOWN;
+	s->after_stop = SVC_AFTER_DOWN;
 }
 
-static void stopping_start(struct service *s)
+static void stopping_start(struct service *s)	/* START, RESTART */
 {
-	s->want = SVC_WANT_UP;
-	s->next = SVC_NEXT_RESTART_NOW;
+	want_set(s, SVC_WANT_UP);
+	s->after_stop = SVC_AFTER_RESTART;
 }
 
 static void backoff_timer(struct service *s)
@@ -525,90 +802,336 @@ static void backoff_timer(struct service *s)
 
 static void backoff_stop(struct service *s)
 {
-	s->want = SVC_WANT_DOWN;
+	want_set(s, SVC_WANT_DOWN);
 	s->reason = SVC_REASON_USER;
 	svc_state_set(s, SVC_DOWN, "stopped");
 }
 
-static void backoff_start(struct service *s)
+static void backoff_start(struct service *s)	/* START, RESTART: now */
 {
-	ev_timer_stop(sup.o.loop, &s->timer);
+	svc_timer_stop(s);
+	want_up(s);
 	try_start(s);
+}
+
+static void backoff_deps(struct service *s)
+{
+	struct service *d = required_going_down(s);
+
+	if (d) {
+		log_info("%s: not restarting, it requires %s", s->def.name, d->def.name);
+		backoff_stop(s);
+	}
 }
 
 typedef void (*svc_handler)(struct service *s);
 
-/* [state][event]; nop where a state ignores the event */
+/* [state][event]; NULL where a state ignores the event */
 static const svc_handler actions[SVC_NSTATES][SVC_NEVENTS] = {
-	/*                START          STOP          EXEC_OK           EXEC_FAIL      EXIT           RELEASED           TIMER           DEPS          READY */
-	[SVC_DOWN]     = { idle_start,    idle_stop,    nop,              nop,           nop,           nop,               nop,            nop,          nop },
-	[SVC_WAITING]  = { waiting_deps,  idle_stop,    nop,              nop,           nop,           nop,               nop,            waiting_deps, nop },
-	[SVC_STARTING] = { nop,           active_stop,  starting_exec_ok, any_exec_fail, starting_exit, nop,               starting_timer, nop,          starting_ready },
-	[SVC_RUNNING]  = { nop,           active_stop,  nop,              nop,           running_exit,  running_released,  nop,            nop,          nop },
-	[SVC_STOPPING] = { stopping_start, stopping_stop, nop,            any_exec_fail, nop,           stopping_released, stopping_timer, nop,          nop },
-	[SVC_BACKOFF]  = { backoff_start, backoff_stop, nop,              nop,           nop,           nop,               backoff_timer,  nop,          nop },
-	[SVC_DONE]     = { idle_start,    idle_stop,    nop,              nop,           nop,           nop,               nop,            nop,          nop },
-	[SVC_FAILED]   = { idle_start,    idle_stop,    nop,              nop,           nop,           nop,               nop,            nop,          nop },
+	[SVC_DOWN] = {
+		[SVC_EV_START] = idle_start,
+		[SVC_EV_RESTART] = idle_start,
+		[SVC_EV_STOP] = idle_stop,
+	},
+	[SVC_WAITING] = {
+		[SVC_EV_STOP] = waiting_stop,
+		[SVC_EV_DEPS] = waiting_deps,
+	},
+	[SVC_STARTING] = {
+		[SVC_EV_STOP] = active_stop,
+		[SVC_EV_RESTART] = active_restart,
+		[SVC_EV_EXEC_OK] = starting_exec_ok,
+		[SVC_EV_EXEC_FAIL] = any_exec_fail,
+		[SVC_EV_EXIT] = starting_exit,
+		[SVC_EV_TIMER] = starting_timer,
+		[SVC_EV_DEPS] = active_deps,
+		[SVC_EV_READY] = starting_ready,
+	},
+	[SVC_RUNNING] = {
+		[SVC_EV_STOP] = active_stop,
+		[SVC_EV_RESTART] = active_restart,
+		[SVC_EV_EXIT] = running_exit,
+		[SVC_EV_RELEASED] = running_released,
+		[SVC_EV_DEPS] = active_deps,
+	},
+	[SVC_STOPPING] = {
+		[SVC_EV_START] = stopping_start,
+		[SVC_EV_RESTART] = stopping_start,
+		[SVC_EV_STOP] = stopping_stop,
+		[SVC_EV_EXEC_FAIL] = any_exec_fail,
+		[SVC_EV_RELEASED] = stopping_released,
+		[SVC_EV_TIMER] = stopping_timer,
+	},
+	[SVC_BACKOFF] = {
+		[SVC_EV_START] = backoff_start,
+		[SVC_EV_RESTART] = backoff_start,
+		[SVC_EV_STOP] = backoff_stop,
+		[SVC_EV_TIMER] = backoff_timer,
+		[SVC_EV_DEPS] = backoff_deps,
+	},
+	[SVC_DONE] = {
+		[SVC_EV_START] = idle_start,
+		[SVC_EV_RESTART] = idle_start,
+		[SVC_EV_STOP] = idle_stop,
+	},
+	[SVC_FAILED] = {
+		[SVC_EV_START] = idle_start,
+		[SVC_EV_RESTART] = idle_start,
+		[SVC_EV_STOP] = idle_stop,
+	},
 };
 
-/* Let services react to each other until nothing changes: waiting ones
- * may start, pending stops may proceed, Requires= stops propagate. */
-static void propagate(void)
+static void handle(struct service *s, enum svc_event ev, int arg, pid_t pid)
 {
-	unsigned before;
+	svc_handler h = actions[s->state][ev];
 
-	do {
-		before = sup.changes;
-		for (unsigned i = 0; i < sup.nsvcs; i++) {
-			struct service *s = sup.svcs[i];
-
-			if (s->state == SVC_WAITING)
-				svc_dispatch(s, SVC_EV_DEPS);
-			else if (s->stop_pending && !has_active_dependents(s))
-				svc_dispatch(s, SVC_EV_STOP);
-			/* a unit we Require was stopped or failed: follow it */
-			if (s->want == SVC_WANT_UP &&
-			    (s->state == SVC_RUNNING || s->state == SVC_STARTING))
-				for (unsigned r = 0; r < s->def.nrequires; r++) {
-					struct service *d = svc_find(s->def.requires[r]);
-
-					if (d && d->want == SVC_WANT_DOWN) {
-						log_info("%s: stopping, it requires %s",
-							 s->def.name, d->def.name);
-						svc_dispatch(s, SVC_EV_STOP);
-						break;
-					}
-				}
+	log_debug("%s: %s in %s", s->def.name, svc_event_name(ev), svc_state_name(s->state));
+	if (ev == SVC_EV_DEPS)
+		s->deps_queued = false;
+	if (ev == SVC_EV_EXIT) {
+		/* a process of an earlier run, reaped after a new one began:
+		 * its end is not this run's */
+		if (pid != s->pid) {
+			log_debug("%s: pid %d of an earlier run exited", s->def.name, (int)pid);
+			return;
 		}
-		if (sup.stop_done) {
-			bool all = true;
-
-			for (unsigned i = 0; i < sup.nsvcs; i++) {
-				enum svc_state st = sup.svcs[i]->state;
-
-				all &= st == SVC_DOWN || st == SVC_FAILED || st == SVC_DONE;
-			}
-			if (all) {
-				void (*done)(void *) = sup.stop_done;
-
-				sup.stop_done = NULL;
-				done(sup.stop_data);
-			}
-		}
-	} while (sup.changes != before);
+		/* whatever the state, the main process is gone */
+		s->pid = 0;
+		s->last_status = arg;
+	}
+	if (h)
+		h(s);
 }
 
-void svc_dispatch(struct service *s, enum svc_event ev)
+/* ---- linking: names to edges, and cycles -------------------------------- */
+
+static int by_name(const void *a, const void *b)
 {
-	log_debug("%s: %s in %s", s->def.name, svc_event_name(ev), svc_state_name(s->state));
-	sup.depth++;
-	actions[s->state][ev](s);
-	sup.depth--;
-	if (sup.depth == 0) {
-		sup.depth++;
-		propagate();
-		sup.depth--;
+	return strcmp((*(struct service *const *)a)->def.name,
+		      (*(struct service *const *)b)->def.name);
+}
+
+static int name_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, (*(struct service *const *)elem)->def.name);
+}
+
+static struct service *lookup(struct service **sorted, const char *name)
+{
+	struct service **hit = bsearch(name, sorted, sup.nsvcs, sizeof(*sorted), name_cmp);
+
+	return hit ? *hit : NULL;
+}
+
+static void add_edge(struct service *s, struct service *d, unsigned kind)
+{
+	for (unsigned i = 0; i < s->ndeps; i++)
+		if (s->deps[i].svc == d) {
+			s->deps[i].kind |= kind;
+			return;
+		}
+	s->deps[s->ndeps++] = (struct svc_edge){ d, kind };
+}
+
+/* Fail every unit of one strongly connected component that is a cycle,
+ * naming one cycle through it: walk edges inside the component until a
+ * unit repeats. */
+static void fail_cycle(struct service **members, unsigned n, const unsigned *comp,
+		       unsigned id)
+{
+	struct service **path = calloc(n + 1, sizeof(*path));
+	size_t len = sizeof("dependency cycle: ");
+	unsigned np = 0, from = 0;
+	struct service *cur = members[0];
+	char *msg;
+
+	if (!path) {
+		log_error("out of memory describing a dependency cycle");
+		return;
 	}
+	for (;;) {
+		unsigned i;
+
+		for (i = 0; i < np && path[i] != cur; i++)
+			;
+		if (i < np) {
+			from = i;
+			break;
+		}
+		path[np++] = cur;
+		for (i = 0; i < cur->ndeps && comp[cur->deps[i].svc->idx] != id; i++)
+			;
+		cur = cur->deps[i].svc;	/* in a component, one always exists */
+	}
+	path[np++] = cur;
+	for (unsigned i = from; i < np; i++)
+		len += strlen(path[i]->def.name) + 4;
+	msg = malloc(len);
+	if (msg) {
+		char *p = msg + sprintf(msg, "dependency cycle: ");
+
+		for (unsigned i = from; i < np; i++)
+			p += sprintf(p, "%s%s", i > from ? " -> " : "", path[i]->def.name);
+		log_error("%s; these units will not start", msg);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct service *m = members[i];
+
+		m->in_cycle = true;
+		set_detail(m, "%s", msg ? msg : "dependency cycle");
+		if (m->state == SVC_DOWN)
+			fail(m, SVC_REASON_DEPENDENCY, m->detail);
+	}
+	free(msg);
+	free(path);
+}
+
+/* Tarjan's strongly connected components, iterative so a chain of
+ * thousands of units needs no deep C stack. */
+static void find_cycles(void)
+{
+	unsigned n = sup.nsvcs, next = 1, sp = 0, cp = 0, ncomp = 0;
+	unsigned *index = calloc(n, sizeof(unsigned)), *low = calloc(n, sizeof(unsigned));
+	unsigned *edge = calloc(n, sizeof(unsigned)), *comp = calloc(n, sizeof(unsigned));
+	unsigned *stack = calloc(n, sizeof(unsigned)), *call = calloc(n, sizeof(unsigned));
+	bool *on = calloc(n, sizeof(bool));
+	struct service **members = calloc(n, sizeof(*members));
+
+	if (!index || !low || !edge || !comp || !stack || !call || !on || !members) {
+		log_error("out of memory looking for dependency cycles");
+		goto out;
+	}
+	for (unsigned root = 0; root < n; root++) {
+		if (index[root])
+			continue;
+		index[root] = low[root] = next++;
+		stack[sp++] = root;
+		on[root] = true;
+		call[cp++] = root;
+		while (cp) {
+			unsigned v = call[cp - 1];
+			struct service *s = sup.svcs[v];
+
+			if (edge[v] < s->ndeps) {
+				unsigned w = s->deps[edge[v]++].svc->idx;
+
+				if (!index[w]) {
+					index[w] = low[w] = next++;
+					stack[sp++] = w;
+					on[w] = true;
+					call[cp++] = w;
+				} else if (on[w] && index[w] < low[v]) {
+					low[v] = index[w];
+				}
+				continue;
+			}
+			cp--;
+			if (cp && low[v] < low[call[cp - 1]])
+				low[call[cp - 1]] = low[v];
+			if (low[v] != index[v])
+				continue;
+			/* v roots a component: pop it */
+			unsigned m = 0, w;
+			bool self = false;
+
+			ncomp++;
+			do {
+				w = stack[--sp];
+				on[w] = false;
+				comp[w] = ncomp;
+				members[m++] = sup.svcs[w];
+			} while (w != v);
+			for (unsigned i = 0; i < s->ndeps; i++)
+				self |= s->deps[i].svc == s;
+			if (m > 1 || self)
+				fail_cycle(members, m, comp, ncomp);
+		}
+	}
+out:
+	free(index);
+	free(low);
+	free(edge);
+	free(comp);
+	free(stack);
+	free(call);
+	free(on);
+	free(members);
+}
+
+void sup_link(void)
+{
+	struct service **sorted = malloc((sup.nsvcs + 1) * sizeof(*sorted));
+
+	if (!sorted) {
+		log_error("out of memory resolving dependencies");
+		return;
+	}
+	if (sup.nsvcs)	/* sup.svcs is NULL before the first sup_add() */
+		memcpy(sorted, sup.svcs, sup.nsvcs * sizeof(*sorted));
+	qsort(sorted, sup.nsvcs, sizeof(*sorted), by_name);
+	for (unsigned i = 0; i < sup.nsvcs; i++) {
+		struct service *s = sup.svcs[i];
+
+		free(s->deps);
+		free(s->rdeps);
+		s->deps = calloc(s->def.nrequires + s->def.nafter + 1, sizeof(*s->deps));
+		s->rdeps = NULL;
+		s->ndeps = s->nrdeps = 0;
+		s->missing = NULL;
+		s->in_cycle = false;
+		if (!s->deps) {
+			log_error("%s: out of memory resolving dependencies", s->def.name);
+			continue;
+		}
+		for (unsigned r = 0; r < s->def.nrequires; r++) {
+			struct service *d = lookup(sorted, s->def.requires[r]);
+
+			if (d)
+				add_edge(s, d, SVC_DEP_REQUIRES);
+			else if (!s->missing) {
+				s->missing = s->def.requires[r];
+				log_error("%s: requires %s, which is not loaded", s->def.name,
+					  s->def.requires[r]);
+			}
+		}
+		for (unsigned a = 0; a < s->def.nafter; a++) {
+			struct service *d = lookup(sorted, s->def.after[a]);
+
+			if (d)
+				add_edge(s, d, SVC_DEP_AFTER);
+			else
+				log_debug("%s: after %s, which is not loaded", s->def.name,
+					  s->def.after[a]);
+		}
+	}
+	free(sorted);
+	/* reverse edges: count, allocate, fill */
+	unsigned *cnt = calloc(sup.nsvcs + 1, sizeof(unsigned));
+
+	if (!cnt) {
+		log_error("out of memory resolving dependencies");
+		return;
+	}
+	for (unsigned i = 0; i < sup.nsvcs; i++)
+		for (unsigned e = 0; e < sup.svcs[i]->ndeps; e++)
+			cnt[sup.svcs[i]->deps[e].svc->idx]++;
+	for (unsigned i = 0; i < sup.nsvcs; i++)
+		sup.svcs[i]->rdeps = cnt[i] ? calloc(cnt[i], sizeof(struct svc_edge)) : NULL;
+	for (unsigned i = 0; i < sup.nsvcs; i++) {
+		struct service *s = sup.svcs[i];
+
+		for (unsigned e = 0; e < s->ndeps; e++) {
+			struct service *d = s->deps[e].svc;
+
+			if (d->rdeps)
+				d->rdeps[d->nrdeps++] = (struct svc_edge){ s, s->deps[e].kind };
+			else
+				log_error("%s: out of memory recording dependents", d->def.name);
+		}
+	}
+	free(cnt);
+	find_cycles();
+	sup.linked = true;
 }
 
 /* ---- glue to the outside ----------------------------------------------- */
@@ -619,14 +1142,7 @@ void svc_group_released(struct grp_group *g, void *data)
 	/* groups may be shared: every service in it hears about it */
 	for (unsigned i = 0; i < sup.nsvcs; i++)
 		if (sup.svcs[i]->grp == g)
-			svc_dispatch(sup.svcs[i], SVC_EV_RELEASED);
-}
-
-static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	(void)loop;
-	(void)revents;
-	svc_dispatch(w->data, SVC_EV_TIMER);
+			svc_post(sup.svcs[i], SVC_EV_RELEASED, 0);
 }
 
 void sup_child_exited(pid_t pid, int status)
@@ -637,9 +1153,14 @@ void sup_child_exited(pid_t pid, int status)
 		log_debug("reaped pid %d (not a main process)", (int)pid);
 		return;
 	}
-	s->pid = 0;
-	s->last_status = status;
-	svc_dispatch(s, SVC_EV_EXIT);
+	/* Read the exec-status pipe first: once the child is gone it holds
+	 * its final answer (EOF after exec, or a stage record), and EXEC_OK
+	 * or EXEC_FAIL must precede EXIT whatever the loop saw first. */
+	svc_exec_collect(s);
+	post(s, SVC_EV_EXIT, status, pid);
+	/* its group may be empty now, and no event comes for a group that
+	 * never had a task (the child failed before it attached) */
+	grp_group_check(s->grp);
 }
 
 int sup_init(const struct sup_options *o)
@@ -650,73 +1171,104 @@ int sup_init(const struct sup_options *o)
 	return 0;
 }
 
-int sup_add(const struct svc_def *def)
+int sup_add(struct svc_def *def)
 {
 	struct service *s;
 
 	if (svc_find(def->name)) {
 		log_error("%s: a service named %s is already loaded", def->file, def->name);
+		svc_def_free(def);
 		errno = EEXIST;
 		return -1;
 	}
-	if (sup.nsvcs == SUP_MAX_SERVICES) {
-		log_error("%s: more than %d services", def->file, SUP_MAX_SERVICES);
-		errno = ENOSPC;
-		return -1;
+	if (sup.nsvcs == sup.capsvcs) {
+		unsigned cap = sup.capsvcs ? sup.capsvcs * 2 : 64;
+		struct service **v = realloc(sup.svcs, cap * sizeof(*v));
+
+		if (!v) {
+			log_error_sys("allocate the service table for", def->name);
+			svc_def_free(def);
+			return -1;
+		}
+		sup.svcs = v;
+		sup.capsvcs = cap;
 	}
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		log_error_sys("allocate service", def->name);
+		svc_def_free(def);
 		return -1;
 	}
+	/* moved: the service owns the storage now, the caller's copy is empty */
 	s->def = *def;
-	svc_def_fixup(&s->def);
+	memset(def, 0, sizeof(*def));
 	svc_group_path(&s->def, s->grp_path, sizeof(s->grp_path));
 	s->last_status = -1;
 	s->exec_fd = -1;
 	s->out_rd = s->out_wr = -1;
-	ev_init(&s->timer, timer_cb);
-	s->timer.data = s;
-	for (unsigned i = 0; i < def->nrequires; i++)
-		if (!svc_find(def->requires[i]))
-			log_debug("%s: requires %s (not loaded yet)", def->name, def->requires[i]);
+	s->idx = sup.nsvcs;
+	svc_timer_init(s);
 	sup.svcs[sup.nsvcs++] = s;
+	sup.linked = false;
 	return 0;
+}
+
+void sup_batch_begin(void)
+{
+	evq.draining = true;
+}
+
+void sup_batch_end(void)
+{
+	evq.draining = false;
+	run_queue();
 }
 
 void sup_start_all(void)
 {
-	for (unsigned i = 0; i < sup.nsvcs; i++)
-		sup.svcs[i]->want = SVC_WANT_UP;
+	if (!sup.linked)
+		sup_link();
+	/* hold the queue: every service is wanted up before any of them
+	 * reacts, so the result is the same for any load order */
+	sup_batch_begin();
 	for (unsigned i = 0; i < sup.nsvcs; i++) {
 		struct service *s = sup.svcs[i];
 
-		for (unsigned r = 0; r < s->def.nrequires; r++)
-			if (!svc_find(s->def.requires[r]))
-				log_error("%s: requires %s, which is not loaded",
-					  s->def.name, s->def.requires[r]);
-		svc_dispatch(s, SVC_EV_START);
+		if (s->in_cycle)
+			continue;
+		if (!svc_enabled(s)) {
+			log_info("%s: disabled; not started at boot", s->def.name);
+			continue;
+		}
+		s->start_requested = svc_mono();
+		want_set(s, SVC_WANT_UP);
+		svc_post(s, SVC_EV_START, 0);
 	}
+	sup_batch_end();
 }
 
 void sup_stop_all(void (*done)(void *), void *data)
 {
-	sup.stop_done = NULL;
+	if (!sup.linked)
+		sup_link();
+	/* hold the queue: everything is wanted down before the first
+	 * STOP is handled, so each service waits for all of its dependents */
+	sup_batch_begin();
 	for (unsigned i = 0; i < sup.nsvcs; i++)
-		sup.svcs[i]->want = SVC_WANT_DOWN;
-	/* Ask everyone first, reverse load order; dependents hold their
-	 * dependencies back.  Only then watch for "all down", or the first
-	 * service to finish would end the shutdown early. */
-	for (unsigned i = sup.nsvcs; i-- > 0;)
-		svc_dispatch(sup.svcs[i], SVC_EV_STOP);
+		want_set(sup.svcs[i], SVC_WANT_DOWN);
 	sup.stop_done = done;
 	sup.stop_data = data;
-	sup.depth++;
-	propagate();
-	sup.depth--;
+	for (unsigned i = sup.nsvcs; i-- > 0;)
+		svc_post(sup.svcs[i], SVC_EV_STOP, 0);
+	sup_batch_end();	/* also reports at once when nothing was running */
 }
 
 void sup_set_action_cb(void (*cb)(enum sup_action a))
 {
 	sup.action_cb = cb;
+}
+
+void sup_set_reload_cb(int (*cb)(char *msg, size_t len))
+{
+	sup.reload_cb = cb;
 }

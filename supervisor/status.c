@@ -5,10 +5,12 @@
  * Text is "key value" lines, one service per block; JSON is one object.
  */
 #include "internal.h"
+#include "../lib/json.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 struct out {
 	char *buf;
@@ -31,26 +33,30 @@ static void put(struct out *o, const char *fmt, ...)
 		o->n += (size_t)r < o->len - o->n ? (size_t)r : o->len - o->n - 1;
 }
 
-/* JSON string body: escape quotes, backslashes and control bytes */
+/* A JSON string literal through the one escaper (lib/json.h): valid
+ * UTF-8 whatever bytes s holds.  Like put(), a literal that does not fit
+ * fills the buffer, which the caller sees as o->n == o->len - 1. */
 static void put_js(struct out *o, const char *s)
 {
-	put(o, "\"");
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	size_t need;
 
-		if (c == '"' || c == '\\')
-			put(o, "\\%c", c);
-		else if (c < 0x20)
-			put(o, "\\u%04x", c);
-		else
-			put(o, "%c", c);
+	if (o->n >= o->len)
+		return;
+	need = json_quote(o->buf + o->n, o->len - o->n, s, strlen(s));
+	if (need < o->len - o->n) {
+		o->n += need;
+		return;
 	}
-	put(o, "\"");
+	/* full: the caller sees n == len - 1 and asks again with more room */
+	o->n += strlen(o->buf + o->n);
+	memset(o->buf + o->n, ' ', o->len - 1 - o->n);
+	o->n = o->len - 1;
+	o->buf[o->n] = '\0';
 }
 
 struct facts {
 	char last_exit[64];
-	char exec_error[128];
+	char exec_error[320];
 	double uptime;
 	struct grp_stats st;
 	bool have_stats;
@@ -62,9 +68,7 @@ static void gather(struct service *s, struct facts *f)
 {
 	memset(f, 0, sizeof(*f));
 	svc_describe_status(s->last_status, f->last_exit, sizeof(f->last_exit));
-	if (s->fail_stage)
-		snprintf(f->exec_error, sizeof(f->exec_error), "stage %s: %s",
-			 svc_stage_name(s->fail_stage), strerror(s->fail_errno));
+	svc_exec_error(s, f->exec_error, sizeof(f->exec_error));
 	if (s->state == SVC_RUNNING || s->state == SVC_STARTING)
 		f->uptime = ev_now(sup.o.loop) - s->started_at;
 	if (s->grp) {
@@ -75,6 +79,86 @@ static void gather(struct service *s, struct facts *f)
 		if (f->nprocs < 0)
 			f->nprocs = 0;
 	}
+}
+
+/* For the client-side views (initctl top/analyze/metrics): corral's
+ * monotonic clock now, the last start request, the bounded transition
+ * history oldest first, and the dependency names.  Text: "key v1 v2 ..."
+ * lines; JSON: the same as members.  Times are svc_mono() seconds. */
+static void put_timeline(struct out *o, const struct service *s, bool json)
+{
+	unsigned first = s->nhist > SVC_HIST_MAX ? s->nhist - SVC_HIST_MAX : 0;
+	const char *key[2] = { "after", "requires" };
+	unsigned nd[2] = { s->def.nafter, s->def.nrequires };
+
+	put(o, json ? ",\"now_mono\":%.6f,\"start_requested\":%.6f,\"history\":[" :
+		      "now_mono %.6f\nstart_requested %.6f\nhistory", svc_mono(), s->start_requested);
+	for (unsigned i = first; i < s->nhist; i++) {
+		const struct svc_hist *h = &s->hist[i % SVC_HIST_MAX];
+
+		put(o, json ? "%s{\"t\":%.6f,\"state\":\"%s\"}" : "%s%.6f %s",
+		    json ? (i > first ? "," : "") : " ", h->t, svc_state_name(h->st));
+	}
+	put(o, json ? "]" : "\n");
+	for (int k = 0; k < 2; k++) {
+		if (!json && !nd[k])
+			continue;
+		put(o, json ? ",\"%s\":[" : "%s", key[k]);
+		for (unsigned i = 0; i < nd[k]; i++) {
+			const char *name = k ? s->def.requires[i] : s->def.after[i];
+
+			if (json) {
+				put(o, "%s", i ? "," : "");
+				put_js(o, name);
+			} else {
+				put(o, " %s", name);
+			}
+		}
+		put(o, json ? "]" : "\n");
+	}
+}
+
+/* The subsystems bound to hierarchy i ("cpuset,cpuacct"), or "tracking"
+ * for the controller-less tree that only watches for empty groups. */
+static const char *hier_names(unsigned i, char *names, size_t len)
+{
+	struct grp_hier *h = grp_engine_hier(sup.o.engine, i);
+	size_t n = 0;
+
+	names[0] = '\0';
+	for (int k = 0; k < GRP_SUBSYS_COUNT && n < len; k++)
+		if (grp_hier_mask(h) & (1u << k))
+			n += (size_t)snprintf(names + n, len - n, "%s%s",
+					      n ? "," : "", grp_subsys_name(k));
+	return n ? names : "tracking";
+}
+
+/* Wall-clock times for people (initctl status shows "since <time>"):
+ * started_at_realtime, the current run's fork (starting/running/stopping
+ * only), and state_since_realtime, when the current state was entered.
+ * Derived from corral's monotonic clocks and CLOCK_REALTIME now, so a
+ * clock step since then does not make them lie about the durations. */
+static void put_since(struct out *o, const struct service *s, bool json)
+{
+	struct timespec ts;
+	double real, since = -1, started = -1;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+		return;
+	real = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	if (s->nhist)
+		since = real - (svc_mono() - s->hist[(s->nhist - 1) % SVC_HIST_MAX].t);
+	if (s->state == SVC_RUNNING || s->state == SVC_STARTING || s->state == SVC_STOPPING)
+		started = real - (svc_now() - s->started_at);
+	if (json) {
+		put(o, ",\"state_since_realtime\":%.3f,\"started_at_realtime\":%.3f",
+		    since > 0 ? since : 0, started > 0 ? started : 0);
+		return;
+	}
+	if (since > 0)
+		put(o, "state_since_realtime %.3f\n", since);
+	if (started > 0)
+		put(o, "started_at_realtime %.3f\n", started);
 }
 
 size_t svc_status_text(struct service *s, char *buf, size_t len)
@@ -91,6 +175,13 @@ size_t svc_status_text(struct service *s, char *buf, size_t len)
 	put(&o, "want %s\n", s->want == SVC_WANT_UP ? "up" : "down");
 	if (s->reason)
 		put(&o, "reason %s\n", svc_reason_name(s->reason));
+	if (s->detail)
+		put(&o, "detail %s\n", s->detail);
+	put(&o, "enabled %s\n", svc_enabled(s) ? "yes" : "no");
+	if (s->pending)
+		put(&o, "changed yes (restart to apply)\n");
+	if (s->removed)
+		put(&o, "removed yes (dropped once down)\n");
 	put(&o, "type %s\n", svc_type_name(s->def.type));
 	put(&o, "pid %d\n", (int)s->pid);
 	put(&o, "uptime %.1f\n", f.uptime);
@@ -100,20 +191,14 @@ size_t svc_status_text(struct service *s, char *buf, size_t len)
 		put(&o, "exec_error %s\n", f.exec_error);
 	if (*s->status_text)
 		put(&o, "status_text %s\n", s->status_text);
+	put_since(&o, s, false);
 	put(&o, "group %s\n", s->grp_path);
+	put_timeline(&o, s, false);
 	for (unsigned i = 0; i < nh && s->grp; i++) {
-		struct grp_hier *h = grp_engine_hier(sup.o.engine, i);
-		const char *kind = "tracking";
-		char names[64] = "";
-		size_t n = 0;
+		char names[64];
 
-		for (int k = 0; k < GRP_SUBSYS_COUNT; k++)
-			if (grp_hier_mask(h) & (1u << k))
-				n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",
-						      n ? "," : "", grp_subsys_name(k));
-		if (n)
-			kind = names;
-		put(&o, "path %s %s\n", kind, grp_container_path(grp_group_container(s->grp, i)));
+		put(&o, "path %s %s\n", hier_names(i, names, sizeof(names)),
+		    grp_container_path(grp_group_container(s->grp, i)));
 	}
 	if (f.have_stats) {
 		if (f.st.have & (1u << GRP_SUBSYS_cpuset))
@@ -127,9 +212,10 @@ size_t svc_status_text(struct service *s, char *buf, size_t len)
 			put(&o, "fork_failures %llu\n", (unsigned long long)f.st.fork_failures);
 		}
 		if (f.st.have & (1u << GRP_SUBSYS_cpuacct))
-			put(&o, "cpu_user_ms %llu\ncpu_system_ms %llu\n",
+			put(&o, "cpu_user_ms %llu\ncpu_system_ms %llu\ncpu_usage_ns %llu\n",
 			    (unsigned long long)(f.st.user_ns / 1000000),
-			    (unsigned long long)(f.st.system_ns / 1000000));
+			    (unsigned long long)(f.st.system_ns / 1000000),
+			    (unsigned long long)f.st.usage_ns);
 	}
 	put(&o, "procs");
 	for (int i = 0; i < f.nprocs; i++)
@@ -159,12 +245,30 @@ size_t svc_status_json(struct service *s, char *buf, size_t len)
 	put_js(&o, f.exec_error);
 	put(&o, ",\"status_text\":");
 	put_js(&o, s->status_text);
+	put(&o, ",\"detail\":");
+	put_js(&o, s->detail ? s->detail : "");
+	put(&o, ",\"enabled\":%s,\"changed\":%s,\"removed\":%s", svc_enabled(s) ? "true" : "false",
+	    s->pending ? "true" : "false", s->removed ? "true" : "false");
 	put(&o, ",\"group\":");
 	put_js(&o, s->grp_path);
+	put_timeline(&o, s, true);
+	put_since(&o, s, true);
 	put(&o, ",\"paths\":[");
 	for (unsigned i = 0; i < nh && s->grp; i++) {
 		put(&o, "%s", i ? "," : "");
 		put_js(&o, grp_container_path(grp_group_container(s->grp, i)));
+	}
+	/* the same paths with the hierarchy each belongs to ("paths" stays
+	 * for older clients) */
+	put(&o, "],\"hierarchies\":[");
+	for (unsigned i = 0; i < nh && s->grp; i++) {
+		char names[64];
+
+		put(&o, "%s{\"subsystems\":", i ? "," : "");
+		put_js(&o, hier_names(i, names, sizeof(names)));
+		put(&o, ",\"path\":");
+		put_js(&o, grp_container_path(grp_group_container(s->grp, i)));
+		put(&o, "}");
 	}
 	put(&o, "]");
 	if (f.have_stats) {
@@ -175,9 +279,10 @@ size_t svc_status_json(struct service *s, char *buf, size_t len)
 		put(&o, ",\"numtasks_current\":%lld,\"numtasks_max\":%lld,\"fork_failures\":%llu",
 		    f.st.numtasks_current, f.st.numtasks_max,
 		    (unsigned long long)f.st.fork_failures);
-		put(&o, ",\"cpu_user_ms\":%llu,\"cpu_system_ms\":%llu",
+		put(&o, ",\"cpu_user_ms\":%llu,\"cpu_system_ms\":%llu,\"cpu_usage_ns\":%llu",
 		    (unsigned long long)(f.st.user_ns / 1000000),
-		    (unsigned long long)(f.st.system_ns / 1000000));
+		    (unsigned long long)(f.st.system_ns / 1000000),
+		    (unsigned long long)f.st.usage_ns);
 	}
 	put(&o, ",\"procs\":[");
 	for (int i = 0; i < f.nprocs; i++)

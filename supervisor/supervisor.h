@@ -43,12 +43,13 @@ enum svc_state {
 #define SVC_EVENTS(X) \
 	X(START)	/* wanted up (boot, initctl start, a dependent) */ \
 	X(STOP)		/* wanted down */ \
+	X(RESTART)	/* initctl restart: stop if running, then start again */ \
 	X(EXEC_OK)	/* the child reached exec */ \
 	X(EXEC_FAIL)	/* the child reported a stage and errno before exec */ \
 	X(EXIT)		/* the main process was reaped */ \
 	X(RELEASED)	/* the engine reports the group empty */ \
 	X(TIMER)	/* stop timeout or backoff expired */ \
-	X(DEPS)		/* some other service changed state */ \
+	X(DEPS)		/* a dependency or dependent changed state or want */ \
 	X(READY)	/* sd_notify READY=1 */
 
 enum svc_event {
@@ -81,6 +82,7 @@ enum svc_exec_stage {
 	SVC_STAGE_SETUID,
 	SVC_STAGE_EXEC,
 	SVC_STAGE_USER,		/* User=/Group= lookup, in the parent */
+	SVC_STAGE_RLIMIT,	/* LimitNOFILE= / the default soft 1024 */
 };
 
 struct sup_options {
@@ -89,15 +91,25 @@ struct sup_options {
 	int console_fd;		/* service output goes here */
 	const char *run_dir;	/* control socket directory */
 	const char *notify_path;/* NOTIFY_SOCKET path, NULL = none */
+	const char *config_dir;	/* where disabled/NAME markers live; NULL = none */
 };
 
 /* system actions requested through the control socket */
 enum sup_action { SUP_REBOOT, SUP_POWEROFF, SUP_HALT };
 
 int sup_init(const struct sup_options *o);
-/* Copy def into the table.  Fails on duplicates or when full. */
-int sup_add(const struct svc_def *def);
-/* Want every loaded service up, in dependency order. */
+/* Move def into the table: it takes the definition's storage whether it
+ * succeeds or not (on return *def is empty; freeing it is harmless).
+ * Fails on a duplicate name or when out of memory. */
+int sup_add(struct svc_def *def);
+/* Re-read services: take the n definitions (moved, as by sup_add) and
+ * add, mark changed or drop services (see supervisor/table.c); a one-line
+ * summary goes to msg. */
+void sup_reload(struct svc_def *defs, unsigned n, char *msg, size_t len);
+/* How a reload is carried out (init/main.c reads the directory): returns
+ * 0 with a summary in msg, or -1 with the reason. */
+void sup_set_reload_cb(int (*cb)(char *msg, size_t len));
+/* Want every enabled service up, in dependency order. */
 void sup_start_all(void);
 /* Want everything down, dependents before their dependencies; done is
  * called once all services are down, failed or done. */
@@ -109,6 +121,16 @@ void sup_set_action_cb(void (*cb)(enum sup_action a));
 /* Start the sd_notify socket at run_dir/notify.sock; its path, or NULL. */
 const char *sup_notify_open(void);
 void sup_notify_close(void);
+/* Make the console non-blocking (lib/log.h): corral's log lines on
+ * log_fd and service output on out_fd (one console if both are the same
+ * file), flushed from loop.  Call before anything is logged in earnest. */
+int sup_console_open(struct ev_loop *loop, int out_fd, int log_fd);
+/* Persistent service logs (output.c): DIR/NAME/current, rotated past
+ * max bytes into current.1 .. current.KEEP.  NULL dir: none. */
+void sup_log_files(const char *dir, size_t max, unsigned keep);
+/* After sup_start_all() at boot: log one summary line once every service
+ * wanted up then is running, done or failed. */
+void sup_boot_watch(void);
 /* Start the control socket at run_dir/corral.sock (0600). */
 int sup_control_open(void);
 void sup_shutdown_sockets(void);
@@ -135,6 +157,9 @@ enum ctl_cmd {
 	CTL_REBOOT,
 	CTL_POWEROFF,
 	CTL_HALT,
+	CTL_RELOAD,		/* re-read the services directory */
+	CTL_ENABLE,		/* start NAME at boot */
+	CTL_DISABLE,		/* do not start NAME at boot */
 	CTL_NCMDS
 };
 
@@ -148,6 +173,7 @@ struct ctl_request {
 };
 
 #define CTL_F_JSON 1u
+#define CTL_F_FOLLOW 2u	/* log: keep the connection and stream new lines */
 
 /* Pure check of a received request: 0, or -1 with *why. */
 int ctl_request_check(const struct ctl_request *r, size_t len, const char **why);

@@ -10,6 +10,10 @@
  *   ctrl           "READY=1\x01" (raw)
  *   mainpid-child  fork a child that sleeps, MAINPID= it
  *   mainpid-init   MAINPID=1, a process outside the group
+ *   forged:UID:MSG MSG (raw) with SCM_CREDENTIALS claiming uid UID (root
+ *                  may claim any uid): corral must go by the uid it sees
+ *   exit           exit 0 at once: a sender that is gone by the time
+ *                  corral reads the datagram
  * After the last step it sleeps until killed.
  */
 #include <stdio.h>
@@ -36,12 +40,47 @@ static void raw(const void *buf, size_t len)
 	close(fd);
 }
 
+static void forged(const char *spec)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *path = getenv("NOTIFY_SOCKET"), *msg = strchr(spec, ':');
+	struct ucred cred = { .pid = getpid(), .uid = (uid_t)atoi(spec), .gid = (gid_t)atoi(spec) };
+	char cbuf[CMSG_SPACE(sizeof(cred))];
+	struct iovec iov;
+	struct msghdr mh = { .msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov,
+			     .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c;
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (!path || !msg || fd < 0) {
+		fprintf(stderr, "notify_client: forged:UID:MSG needs NOTIFY_SOCKET\n");
+		exit(2);
+	}
+	msg++;
+	iov.iov_base = (void *)msg;
+	iov.iov_len = strlen(msg);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	memset(cbuf, 0, sizeof(cbuf));
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_CREDENTIALS;
+	c->cmsg_len = CMSG_LEN(sizeof(cred));
+	memcpy(CMSG_DATA(c), &cred, sizeof(cred));
+	if (sendmsg(fd, &mh, 0) < 0)
+		perror("notify_client: sendmsg (forged)");
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
-		if (!strncmp(a, "sleep:", 6)) {
+		if (!strcmp(a, "exit")) {
+			return 0;
+		} else if (!strncmp(a, "forged:", 7)) {
+			forged(a + 7);
+		} else if (!strncmp(a, "sleep:", 6)) {
 			usleep((useconds_t)(atof(a + 6) * 1e6));
 		} else if (!strcmp(a, "empty")) {
 			raw("", 0);

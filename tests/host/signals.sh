@@ -39,7 +39,7 @@ run() {	# run SIGNAL|initctl-cmd WANT-STATUS WHAT ACTION
 		"$CORRAL" --config-dir "$T/conf" --run-dir "$T/run" --cgroup-subtree "$SUB" \
 		> "$T/log" 2>&1 &
 	UPID=$!
-	if ! retry 10 sh -c "\"$INITCTL\" -r '$T/run' status idle | grep -q '^state running'"; then
+	if ! retry 10 sh -c "\"$INITCTL\" -r '$T/run' --kv status idle | grep -q '^state running'"; then
 		ok 1 "$3"
 		return
 	fi
@@ -51,7 +51,7 @@ run() {	# run SIGNAL|initctl-cmd WANT-STATUS WHAT ACTION
 	rc=$?
 	UPID=
 	is "$rc" "$2" "$3"
-	check "  corral carried out '$4'" grep -qx "corral: $4" "$T/log"
+	check "  corral carried out '$4'" grep -qE "^(\[ *[0-9]+\.[0-9]+\] )?corral: $4\$" "$T/log"
 	check "  services were stopped first ($1)" grep -q "idle: stopping → down" "$T/log"
 	check "  and its subtree removed ($1)" test ! -d "/sys/fs/cgroup/pids/$SUB"
 }

@@ -36,7 +36,7 @@ EOT
 "$CORRAL" --config-dir "$T/conf" --run-dir "$T/run" --cgroup-subtree "$SUB" > "$T/log" 2>&1 &
 CP=$!
 check "corral answers" retry 10 ctl list
-check "dbl is running" retry 10 sh -c "\"$INITCTL\" -r '$T/run' status dbl | grep -q '^state running'"
+check "dbl is running" retry 10 sh -c "\"$INITCTL\" -r '$T/run' --kv status dbl | grep -q '^state running'"
 D=$(cat "/sys/fs/cgroup/pids/$SUB/dbl/cgroup.procs" 2>/dev/null | head -n 1)
 check "the double-forked daemon is in dbl's group" test -n "$D"
 is "$(awk '/^PPid:/ { print $2 }' "/proc/$D/status" 2>/dev/null)" "$CP" \

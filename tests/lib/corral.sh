@@ -14,11 +14,16 @@ INITCTL=${INITCTL_BIN:-$here/build/initctl}
 cg_remove_subtree() {
 	for d in /sys/fs/cgroup/*/"$1"; do
 		[ -d "$d" ] || continue
+		# never pid 0 (cgroup2's name for a task of another pid
+		# namespace: kill 0 is our own process group), 1 or ourselves
 		# shellcheck disable=SC2038  # pids from the files, not file names
-		find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -KILL 2>/dev/null
+		find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null |
+			awk -v self=$$ '$1 > 1 && $1 != self' | xargs -r kill -KILL 2>/dev/null
 		sleep 0.2
 		find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
 	done
+	# the subtree lock of a corral that was killed, not stopped
+	rm -f "/run/corral-subtree.$1.lock"
 }
 
 # 0 if no hierarchy has the subtree any more
@@ -30,6 +35,44 @@ cg_subtree_gone() {
 }
 
 ctl() { "$INITCTL" -r "$T/run" "$@"; }
-# field NAME KEY: one value from `initctl status NAME`
-field() { ctl status "$1" | awk -v k="$2" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }'; }
+# field NAME KEY: one value from `initctl --kv status NAME` (the stable form)
+field() { ctl --kv status "$1" | awk -v k="$2" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }'; }
 state_is() { [ "$(field "$1" state)" = "$2" ]; }
+
+# subreaper_scenario TAG: the frame of a scenario that runs corral as a
+# subreaper in a private subtree: skips without root or the v1 pids
+# hierarchy; sets SUB (corral-test-PID), T (a temporary directory with
+# T/conf/services), CP (corral's pid, once started); on exit kills corral,
+# removes the subtree and T, and runs scenario_cleanup if the script
+# defines one.
+subreaper_scenario() {
+	[ "$(id -u)" = 0 ] || skip_all "needs root"
+	[ -d /sys/fs/cgroup/pids ] || skip_all "needs the v1 pids hierarchy"
+	SUB=corral-test-$$
+	T=$(mktemp -d "/tmp/corral-$1.XXXXXX")
+	CP=
+	mkdir -p "$T/conf/services"
+	trap subreaper_cleanup EXIT
+	trap 'exit 1' INT TERM
+}
+
+subreaper_cleanup() {
+	command -v scenario_cleanup >/dev/null && scenario_cleanup
+	[ -n "$CP" ] && kill -KILL "$CP" 2>/dev/null
+	cg_remove_subtree "$SUB"
+	rm -rf "$T"
+}
+
+# start_corral: corral on T/conf, socket in T/run, console appended to T/log
+start_corral() {
+	"$CORRAL" --config-dir "$T/conf" --run-dir "$T/run" --cgroup-subtree "$SUB" >> "$T/log" 2>&1 &
+	CP=$!
+}
+
+# stop_corral: SIGTERM, wait; its exit status in rc
+stop_corral() {
+	kill -TERM "$CP"
+	wait "$CP"
+	rc=$?
+	CP=
+}

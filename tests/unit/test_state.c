@@ -1,0 +1,1407 @@
+/*
+ * tests/unit/test_state.c - the real supervisor/state.o driven by events,
+ * with small fakes of everything it calls: the clock and timers
+ * (timer.c), fork/exec (spawn.c), the grouping engine and logging.
+ *
+ * Each check names the transition it covers, "state + event [detail] ->
+ * state".  The fakes model what the real pieces guarantee: a spawned
+ * child joins its group; the exec-status pipe says EOF or a stage record;
+ * the engine reports a group released only when it has no member left.
+ */
+#include "../../supervisor/internal.h"
+#include "../../lib/log.h"
+#include "tap.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#define EXITED(c) (((c) & 0xff) << 8)
+#define KILLED(sig) (sig)
+
+/* ---- fakes: logging ------------------------------------------------------ */
+
+static char logbuf[1 << 20];
+static size_t loglen;
+
+void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
+{
+	int n;
+
+	(void)lvl;
+	if (loglen + 512 >= sizeof(logbuf))
+		loglen = 0;
+	n = vsnprintf(logbuf + loglen, sizeof(logbuf) - loglen - 1, fmt, ap);
+	if (n > 0)
+		loglen += (size_t)n < sizeof(logbuf) - loglen - 2 ? (size_t)n : sizeof(logbuf) - loglen - 2;
+	logbuf[loglen++] = '\n';
+	logbuf[loglen] = '\0';
+}
+
+void log_msg(enum log_level lvl, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(lvl, fmt, ap);
+	va_end(ap);
+}
+
+void log_sys(enum log_level lvl, const char *verb, const char *path)
+{
+	log_msg(lvl, "unable to %s %s: %s", verb, path, strerror(errno));
+}
+
+static bool logged(const char *s)
+{
+	return strstr(logbuf, s) != NULL;
+}
+
+/* ---- fakes: clock and timers --------------------------------------------- */
+
+#define MAXS 512
+static double now = 1000;
+static double deadline[MAXS];	/* < 0: not armed */
+
+double svc_now(void) { return now; }
+double svc_mono(void) { return now; }
+void svc_timer_init(struct service *s) { deadline[s->idx] = -1; }
+void svc_timer_arm(struct service *s, double after) { deadline[s->idx] = now + after; }
+void svc_timer_stop(struct service *s) { deadline[s->idx] = -1; }
+
+/* ---- fakes: the grouping engine ------------------------------------------ */
+
+struct grp_group {
+	char path[GRP_PATH_MAX];
+	int refs;
+	int members;		/* tasks in the group */
+	bool armed;		/* release notification pending */
+	grp_release_fn cb;
+	char cpus[GRP_LIST_MAX];/* limits written */
+	bool dies_on_term;	/* every task exits at SIGTERM, at once */
+	int kills[NSIG];
+};
+
+static struct grp_group groups[MAXS];
+static unsigned ngroups;
+static char opened[8192];	/* "path;" in the order limits were written */
+
+static struct grp_group *group_by_path(const char *path)
+{
+	for (unsigned i = 0; i < ngroups; i++)
+		if (!strcmp(groups[i].path, path))
+			return &groups[i];
+	return NULL;
+}
+
+struct grp_group *grp_group_open(struct grp_engine *e, const char *path)
+{
+	struct grp_group *g = group_by_path(path);
+
+	(void)e;
+	if (!g) {
+		g = &groups[ngroups++];
+		memset(g, 0, sizeof(*g));
+		snprintf(g->path, sizeof(g->path), "%s", path);
+	}
+	g->refs++;
+	return g;
+}
+
+void grp_group_put(struct grp_group *g)
+{
+	if (g)
+		g->refs--;
+}
+
+/* the last user of an empty group removes it: its path is gone */
+void grp_group_discard(struct grp_group *g)
+{
+	if (g && --g->refs == 0 && g->members == 0)
+		g->path[0] = '\0';
+}
+
+static unsigned cpumask(const char *s)
+{
+	unsigned m = 0;
+
+	if (!strcmp(s, "0-1"))
+		return 3;
+	for (; *s; s++)
+		if (*s >= '0' && *s <= '9')
+			m |= 1u << (*s - '0');
+	return m;
+}
+
+/* like the kernel: a child's cpus must lie within its parent's */
+int grp_group_set_limits(struct grp_group *g, const struct grp_limits *l, char *err, size_t len)
+{
+	const char *slash = strrchr(g->path, '/');
+
+	if (*l->cpus && slash) {
+		char parent[GRP_PATH_MAX];
+		struct grp_group *p;
+
+		snprintf(parent, sizeof(parent), "%.*s", (int)(slash - g->path), g->path);
+		p = group_by_path(parent);
+		if (p && *p->cpus && (cpumask(l->cpus) & ~cpumask(p->cpus))) {
+			snprintf(err, len, "cpuset.cpus: '%s' is not a subset of the parent's %s",
+				 l->cpus, p->cpus);
+			errno = EINVAL;
+			return -1;
+		}
+	}
+	if (*l->cpus) {
+		/* a parent's cpus cannot shrink below what a child uses */
+		for (unsigned i = 0; i < ngroups; i++) {
+			size_t n = strlen(g->path);
+
+			if (*groups[i].path && !strncmp(groups[i].path, g->path, n) &&
+			    groups[i].path[n] == '/' &&
+			    *groups[i].cpus && (cpumask(groups[i].cpus) & ~cpumask(l->cpus))) {
+				snprintf(err, len, "writing cpuset.cpus: Device or resource busy");
+				errno = EBUSY;
+				return -1;
+			}
+		}
+		snprintf(g->cpus, sizeof(g->cpus), "%s", l->cpus);
+	}
+	strncat(opened, g->path, sizeof(opened) - strlen(opened) - 2);
+	strcat(opened, ";");
+	return 0;
+}
+
+void grp_group_set_release(struct grp_group *g, bool auto_delete, grp_release_fn cb, void *data)
+{
+	(void)auto_delete;
+	(void)data;
+	g->cb = cb;
+	g->armed = cb != NULL;
+}
+
+int grp_group_prepare(struct grp_group *g)
+{
+	g->armed = g->cb != NULL;
+	return 0;
+}
+
+bool grp_group_empty(struct grp_group *g)
+{
+	return g->members == 0;
+}
+
+int grp_group_kill(struct grp_group *g, int sig)
+{
+	int n = g->members;
+
+	g->kills[sig]++;
+	if (sig == SIGTERM && g->dies_on_term)
+		g->members = 0;	/* the main pid is reaped later, by the loop */
+	return n;
+}
+
+int grp_group_procs(struct grp_group *g, pid_t *pids, size_t max)
+{
+	for (int i = 0; i < g->members && (size_t)i < max; i++)
+		pids[i] = 50000 + i;
+	return g->members;
+}
+
+static bool from_loop;		/* grp_engine_check called by the "loop" */
+static unsigned recursions;	/* states changed inside a handler's call */
+
+static unsigned state_sum(void)
+{
+	unsigned sum = 0;
+
+	for (unsigned i = 0; i < sup.nsvcs; i++)
+		sum = sum * 31 + sup.svcs[i]->state;
+	return sum;
+}
+
+/* The engine tells every armed group that has emptied, once.  Called from
+ * a handler (begin_stop), the callback must only queue: no state may
+ * change before the handler is over. */
+void grp_engine_check(struct grp_engine *e)
+{
+	(void)e;
+	for (unsigned i = 0; i < ngroups; i++)
+		if (groups[i].armed && groups[i].members == 0) {
+			unsigned before = state_sum();
+
+			groups[i].armed = false;
+			groups[i].cb(&groups[i], NULL);
+			if (!from_loop && state_sum() != before)
+				recursions++;
+		}
+}
+
+void grp_group_check(struct grp_group *g)
+{
+	(void)g;
+	grp_engine_check(NULL);
+}
+
+static void loop_engine_check(void)
+{
+	from_loop = true;
+	grp_engine_check(NULL);
+	from_loop = false;
+}
+
+/* ---- fakes: spawn and the exec-status pipe -------------------------------- */
+
+static pid_t next_pid = 100;
+static int spawn_rc[MAXS];		/* 0 fork ok, -1 fork fails, -2 no user */
+static int exec_fail_stage[MAXS];	/* child reports this stage, 0 = exec ok */
+static unsigned spawned[MAXS];
+static char spawn_order[8192];		/* "name;" in fork order */
+
+int svc_spawn(struct service *s)
+{
+	if (spawn_rc[s->idx])
+		return spawn_rc[s->idx];
+	s->pid = next_pid++;
+	s->exec_fd = 1000 + (int)s->idx;	/* "open" until collected */
+	s->grp->members++;			/* the child attaches itself */
+	spawned[s->idx]++;
+	strncat(spawn_order, s->def.name, sizeof(spawn_order) - strlen(spawn_order) - 2);
+	strcat(spawn_order, ";");
+	return 0;
+}
+
+void svc_exec_collect(struct service *s)
+{
+	if (s->exec_fd < 0)
+		return;
+	s->exec_fd = -1;
+	if (exec_fail_stage[s->idx]) {
+		s->fail_stage = (enum svc_exec_stage)exec_fail_stage[s->idx];
+		s->fail_errno = ENOENT;
+		svc_dispatch(s, SVC_EV_EXEC_FAIL);
+	} else {
+		svc_dispatch(s, SVC_EV_EXEC_OK);
+	}
+}
+
+/* ---- fakes: what a dropped service closes ---------------------------------- */
+
+static unsigned outputs_closed, notify_dropped;
+
+void svc_output_close(struct service *s) { (void)s; outputs_closed++; }
+void grp_group_unpin(struct grp_group *g) { (void)g; }
+void svc_output_free(struct service *s) { (void)s; }
+void svc_output_state(struct service *s, enum svc_state st) { (void)s; (void)st; }
+void svc_notify_drop(struct service *s) { (void)s; notify_dropped++; }
+
+/* ---- harness ---------------------------------------------------------------- */
+
+static void reset(void)
+{
+	for (unsigned i = 0; i < sup.nsvcs; i++) {
+		free(sup.svcs[i]->deps);
+		free(sup.svcs[i]->rdeps);
+		free(sup.svcs[i]->detail);
+		if (sup.svcs[i]->pending) {
+			svc_def_free(sup.svcs[i]->pending);
+			free(sup.svcs[i]->pending);
+		}
+		svc_def_free(&sup.svcs[i]->def);
+		free(sup.svcs[i]);
+	}
+	free(sup.svcs);
+	memset(&sup, 0, sizeof(sup));
+	sup.ctl_fd = -1;
+	ngroups = 0;
+	outputs_closed = notify_dropped = 0;
+	opened[0] = spawn_order[0] = '\0';
+	memset(spawn_rc, 0, sizeof(spawn_rc));
+	memset(exec_fail_stage, 0, sizeof(exec_fail_stage));
+	memset(spawned, 0, sizeof(spawned));
+	loglen = 0;
+	logbuf[0] = '\0';
+	now += 1000;
+}
+
+static struct service *add(const char *name, const char *text)
+{
+	struct svc_def def;
+	char err[600];
+
+	if (svc_load_string(name, text, &def, err, sizeof(err)) < 0) {
+		tap_diag("cannot load %s: %s", name, err);
+		exit(2);
+	}
+	if (sup_add(&def) < 0)
+		exit(2);
+	return svc_find(name);
+}
+
+#define SIMPLE "[Service]\nExecStart=/bin/true\n"
+
+static const char *st(const struct service *s)
+{
+	return svc_state_name(s->state);
+}
+
+/* exec-status pipe EOF (the exec happened) reaches the loop */
+static void eof(struct service *s)
+{
+	svc_exec_collect(s);
+}
+
+/* the main process dies and is reaped (the exec pipe is read inside);
+ * then the engine checks groups, as init/main.c does after SIGCHLD */
+static void reap(struct service *s, int status)
+{
+	s->grp->members--;
+	from_loop = true;	/* sup_child_exited() is called by the loop */
+	sup_child_exited(s->pid, status);
+	from_loop = false;
+	loop_engine_check();
+}
+
+static bool armed(const struct service *s)
+{
+	return deadline[s->idx] >= 0;
+}
+
+static void fire(struct service *s)
+{
+	if (!armed(s)) {
+		tap_diag("%s: no timer armed", s->def.name);
+		return;
+	}
+	now = deadline[s->idx];
+	deadline[s->idx] = -1;
+	svc_dispatch(s, SVC_EV_TIMER);
+}
+
+/* leftover processes of a group exit; the engine notices */
+static void drain_group(struct service *s)
+{
+	s->grp->members = 0;
+	loop_engine_check();
+}
+
+static void start(struct service *s) { svc_dispatch(s, SVC_EV_START); }
+static void stop(struct service *s) { svc_dispatch(s, SVC_EV_STOP); }
+static void restart(struct service *s) { svc_dispatch(s, SVC_EV_RESTART); }
+
+/* bring a simple service to RUNNING */
+static struct service *running(const char *name, const char *text)
+{
+	struct service *s = add(name, text);
+
+	sup_start_all();
+	eof(s);
+	return s;
+}
+
+#define CHECK(s, want, ...) tap_is_str(st(s), want, __VA_ARGS__)
+
+/* ---- every cell of the table --------------------------------------------- */
+
+static void test_down(void)
+{
+	struct service *s;
+
+	reset();
+	s = add("a", SIMPLE);
+	sup_link();
+	start(s);
+	CHECK(s, "starting", "down + START [simple, no deps] -> starting");
+	reset();
+	s = add("a", SIMPLE);
+	sup_link();
+	restart(s);
+	CHECK(s, "starting", "down + RESTART -> starting");
+	reset();
+	s = add("a", SIMPLE);
+	sup_link();
+	stop(s);
+	tap_ok(s->state == SVC_DOWN && s->want == SVC_WANT_DOWN, "down + STOP -> down, wanted down");
+}
+
+static void test_waiting(void)
+{
+	struct service *a, *b;
+
+	reset();
+	a = add("a", "[Unit]\nRequires=b\n" SIMPLE);
+	b = add("b", "[Service]\nType=notify\nExecStart=/bin/true\n");
+	sup_start_all();
+	CHECK(a, "waiting", "down + START [Requires= unit not running] -> waiting");
+	CHECK(b, "starting", "the required unit is started too");
+	eof(b);
+	svc_dispatch(b, SVC_EV_READY);
+	CHECK(a, "starting", "waiting + DEPS [required unit running] -> starting");
+
+	reset();
+	a = add("a", "[Unit]\nRequires=b\n" SIMPLE);
+	b = add("b", "[Service]\nType=notify\nExecStart=/bin/true\n");
+	sup_start_all();
+	restart(a);
+	tap_ok(a->state == SVC_WAITING && spawned[a->idx] == 0, "waiting + RESTART -> waiting (ignored: it starts when it can)");
+	stop(a);
+	tap_ok(a->state == SVC_DOWN && a->reason == SVC_REASON_USER, "waiting + STOP -> down (stopped)");
+
+	reset();
+	a = add("a", "[Unit]\nRequires=b\n" SIMPLE);
+	b = add("b", "[Service]\nType=notify\nExecStart=/bin/true\n");
+	sup_start_all();
+	stop(b);
+	CHECK(a, "down", "waiting + DEPS [required unit wanted down] -> down");
+	tap_ok(logged("a: not starting, it requires b"), "  and says why");
+
+	reset();
+	a = add("a", "[Unit]\nRequires=b\n" SIMPLE);
+	b = add("b", "[Service]\nType=notify\nExecStart=/bin/true\n");
+	sup_start_all();
+	eof(b);
+	reap(b, EXITED(1));
+	CHECK(b, "failed", "required unit: starting + EXIT(1) -> failed");
+	CHECK(a, "failed", "waiting + DEPS [required unit failed] -> failed");
+	tap_ok(a->reason == SVC_REASON_DEPENDENCY && a->detail &&
+	       strstr(a->detail, "requires b, which failed"), "  reason: requires b, which failed");
+}
+
+static void test_starting(void)
+{
+	struct service *s;
+
+	/* EXEC_OK per type */
+	reset();
+	s = add("a", SIMPLE);
+	sup_start_all();
+	eof(s);
+	CHECK(s, "running", "starting + EXEC_OK [simple] -> running");
+	reset();
+	s = add("a", "[Service]\nType=notify\nExecStart=/bin/true\n");
+	sup_start_all();
+	eof(s);
+	CHECK(s, "starting", "starting + EXEC_OK [notify] -> starting (waits for READY=1)");
+	svc_dispatch(s, SVC_EV_READY);
+	CHECK(s, "running", "starting + READY [notify] -> running");
+	tap_ok(!armed(s), "  the start timeout is disarmed");
+	tap_ok(s->nhist == 2 && s->hist[0].st == SVC_STARTING && s->hist[1].st == SVC_RUNNING &&
+	       s->start_requested > 0, "  transitions recorded: starting, running");
+	reset();
+	s = add("a", "[Service]\nType=simple\nExecStart=/bin/true\n");
+	sup_start_all();
+	svc_dispatch(s, SVC_EV_READY);
+	CHECK(s, "starting", "starting + READY [simple] -> starting (ignored)");
+
+	/* EXEC_FAIL then EXIT(127) */
+	reset();
+	s = add("a", "[Service]\nExecStart=/nonexistent\nRestart=always\n");
+	exec_fail_stage[s->idx] = SVC_STAGE_EXEC;
+	sup_start_all();
+	eof(s);
+	CHECK(s, "starting", "starting + EXEC_FAIL -> starting (logged, the exit decides)");
+	tap_ok(logged("a: cannot start /nonexistent: stage exec"), "  exec failure logged with its stage");
+	reap(s, EXITED(127));
+	CHECK(s, "backoff", "starting + EXIT(127) [exec failed, Restart=always] -> backoff");
+
+	reset();
+	s = add("a", "[Service]\nExecStart=/nonexistent\n");
+	exec_fail_stage[s->idx] = SVC_STAGE_EXEC;
+	sup_start_all();
+	reap(s, EXITED(127));
+	tap_ok(s->state == SVC_FAILED && s->reason == SVC_REASON_EXEC,
+	       "starting + EXIT(127) [exec failed, SIGCHLD first] -> failed (exec failed)");
+
+	/* TIMER: start timeout */
+	reset();
+	s = add("a", "[Service]\nType=notify\nExecStart=/bin/true\nTimeoutStartSec=5\n");
+	sup_start_all();
+	eof(s);
+	fire(s);
+	CHECK(s, "stopping", "starting + TIMER [notify, no READY=1] -> stopping");
+	tap_ok(s->grp->kills[SIGTERM] == 1, "  the group got SIGTERM");
+	reap(s, KILLED(SIGTERM));
+	tap_ok(s->state == SVC_FAILED && s->reason == SVC_REASON_START_TIMEOUT,
+	       "stopping + RELEASED [after start timeout] -> failed (start timeout)");
+
+	/* STOP, RESTART, DEPS */
+	reset();
+	s = add("a", "[Service]\nType=notify\nExecStart=/bin/true\n");
+	sup_start_all();
+	stop(s);
+	CHECK(s, "stopping", "starting + STOP -> stopping");
+	reap(s, KILLED(SIGTERM));
+	tap_ok(s->state == SVC_DOWN && s->reason == SVC_REASON_USER, "stopping + RELEASED [stop] -> down");
+
+	reset();
+	s = add("a", "[Service]\nType=notify\nExecStart=/bin/true\n");
+	sup_start_all();
+	restart(s);
+	CHECK(s, "stopping", "starting + RESTART -> stopping");
+	reap(s, KILLED(SIGTERM));
+	CHECK(s, "starting", "stopping + RELEASED [restart] -> starting");
+	tap_is_int(spawned[s->idx], 2, "  forked again");
+
+	reset();
+	struct service *b = add("b", "[Service]\nType=notify\nExecStart=/bin/true\n");
+	s = add("a", "[Unit]\nRequires=b\nAfter=b\n[Service]\nType=notify\nExecStart=/bin/true\n");
+	sup_start_all();
+	svc_dispatch(b, SVC_EV_READY);
+	CHECK(s, "starting", "dependent starting once b is ready");
+	stop(b);
+	CHECK(s, "stopping", "starting + DEPS [required unit wanted down] -> stopping");
+	CHECK(b, "running", "  b waits for its dependent");
+	reap(s, KILLED(SIGTERM));
+	CHECK(b, "stopping", "  then b stops");
+	reap(b, KILLED(SIGTERM));
+	tap_ok(s->state == SVC_DOWN && b->state == SVC_DOWN, "  both down");
+}
+
+static void test_running(void)
+{
+	struct service *s;
+
+	reset();
+	s = running("a", SIMPLE);
+	stop(s);
+	CHECK(s, "stopping", "running + STOP -> stopping");
+	tap_ok(s->grp->kills[SIGTERM] == 1 && s->grp->kills[SIGCONT] == 1, "  group got SIGTERM and SIGCONT");
+	tap_ok(armed(s), "  stop timeout armed");
+
+	reset();
+	s = running("a", SIMPLE);
+	s->grp->dies_on_term = true;
+	stop(s);
+	tap_ok(s->state == SVC_DOWN && s->grp->kills[SIGTERM] == 1,
+	       "running + STOP [group empties at SIGTERM] -> stopping -> down, via the engine's check");
+
+	reset();
+	s = running("a", SIMPLE);
+	restart(s);
+	CHECK(s, "stopping", "running + RESTART -> stopping");
+	reap(s, KILLED(SIGTERM));
+	CHECK(s, "starting", "stopping + RELEASED [restart] -> starting");
+	tap_is_int(s->restarts, 0, "  an explicit restart is not an automatic one");
+
+	reset();
+	struct service *b = running("b", SIMPLE);
+	s = add("a", "[Unit]\nRequires=b\n" SIMPLE);
+	sup_link();
+	start(s);
+	eof(s);
+	CHECK(s, "running", "a requires b: running");
+	stop(b);
+	tap_ok(s->state == SVC_STOPPING && b->state == SVC_RUNNING && logged("a: stopping, it requires b"),
+	       "running + DEPS [required unit wanted down] -> stopping, before b");
+
+	reset();
+	s = running("a", SIMPLE);
+	reap(s, EXITED(3));
+	tap_ok(s->state == SVC_FAILED && s->reason == SVC_REASON_EXIT,
+	       "running + EXIT(3) [Restart=no] -> stopping -> failed (exited)");
+
+	/* a forking daemon with an unknown main pid: its group empties */
+	reset();
+	s = add("a", "[Service]\nType=forking\nExecStart=/usr/sbin/d\n");
+	sup_start_all();
+	s->grp->members++;	/* the daemon and the starter */
+	s->grp->members++;
+	reap(s, EXITED(0));
+	CHECK(s, "running", "starting + EXIT(0) [forking, group not empty] -> running");
+	tap_is_int(s->pid, 0, "  main pid unknown (two tasks left)");
+	s->grp->members = 0;
+	svc_dispatch(s, SVC_EV_RELEASED);
+	CHECK(s, "failed", "running + RELEASED [forking, no main pid] -> failed");
+
+	reset();
+	s = add("a", "[Service]\nType=forking\nExecStart=/usr/sbin/d\n");
+	sup_start_all();
+	s->grp->members++;	/* one daemon left after the starter */
+	reap(s, EXITED(0));
+	tap_ok(s->state == SVC_RUNNING && s->pid == 50000, "starting + EXIT(0) [forking, one task left] -> running, main pid found");
+	svc_dispatch(s, SVC_EV_RELEASED);
+	CHECK(s, "running", "running + RELEASED [main pid known] -> running (its EXIT decides)");
+
+	reset();
+	s = add("a", "[Service]\nType=forking\nExecStart=/usr/sbin/d\n");
+	sup_start_all();
+	reap(s, EXITED(0));
+	CHECK(s, "failed", "starting + EXIT(0) [forking, group empty] -> failed (daemon vanished)");
+}
+
+static void test_stopping(void)
+{
+	struct service *s;
+
+	reset();
+	s = running("a", SIMPLE);
+	s->grp->members++;	/* a straggler */
+	stop(s);
+	reap(s, KILLED(SIGTERM));
+	CHECK(s, "stopping", "stopping + EXIT [group not empty] -> stopping");
+	fire(s);
+	tap_ok(s->state == SVC_STOPPING && s->grp->kills[SIGKILL] == 1 && logged("sending SIGKILL"),
+	       "stopping + TIMER -> stopping, SIGKILL sent");
+	fire(s);
+	tap_ok(s->grp->kills[SIGKILL] == 2 && logged("still not empty"),
+	       "stopping + TIMER again -> SIGKILL again, logged");
+	drain_group(s);
+	CHECK(s, "down", "stopping + RELEASED -> down");
+	tap_ok(!armed(s), "  no timer left");
+
+	reset();
+	s = running("a", SIMPLE);
+	s->grp->members++;
+	stop(s);
+	start(s);
+	CHECK(s, "stopping", "stopping + START -> stopping (start after release)");
+	reap(s, KILLED(SIGTERM));
+	drain_group(s);
+	CHECK(s, "starting", "stopping + RELEASED [start pending] -> starting");
+
+	reset();
+	s = running("a", SIMPLE);
+	s->grp->members++;
+	stop(s);
+	restart(s);
+	reap(s, KILLED(SIGTERM));
+	drain_group(s);
+	CHECK(s, "starting", "stopping + RESTART, RELEASED -> starting");
+
+	reset();
+	s = running("a", "[Service]\nExecStart=/bin/true\nRestart=always\n");
+	s->grp->members++;
+	reap(s, EXITED(1));
+	CHECK(s, "stopping", "running + EXIT(1) [Restart=always, straggler] -> stopping");
+	stop(s);
+	drain_group(s);
+	tap_ok(s->state == SVC_DOWN && s->reason == SVC_REASON_USER,
+	       "stopping + STOP [restart was due] -> down, no restart");
+
+	reset();
+	s = running("a", SIMPLE);
+	s->grp->members++;
+	stop(s);
+	exec_fail_stage[s->idx] = SVC_STAGE_EXEC;
+	s->exec_fd = 7;
+	svc_exec_collect(s);
+	CHECK(s, "stopping", "stopping + EXEC_FAIL -> stopping (logged)");
+}
+
+static void test_backoff_cells(void)
+{
+	struct service *s;
+
+	reset();
+	s = running("a", "[Service]\nExecStart=/bin/true\nRestart=always\nRestartSec=5\n");
+	reap(s, EXITED(1));
+	CHECK(s, "backoff", "running + EXIT(1) [Restart=always] -> stopping -> backoff");
+	tap_ok(armed(s) && deadline[s->idx] - now > 4.9, "  restart timer armed for RestartSec");
+	fire(s);
+	CHECK(s, "starting", "backoff + TIMER -> starting");
+
+	reset();
+	s = running("a", "[Service]\nExecStart=/bin/true\nRestart=always\nRestartSec=5\n");
+	reap(s, EXITED(1));
+	start(s);
+	tap_ok(s->state == SVC_STARTING && spawned[s->idx] == 2, "backoff + START -> starting now");
+
+	reset();
+	s = running("a", "[Service]\nExecStart=/bin/true\nRestart=always\nRestartSec=5\n");
+	reap(s, EXITED(1));
+	restart(s);
+	CHECK(s, "starting", "backoff + RESTART -> starting now");
+
+	reset();
+	s = running("a", "[Service]\nExecStart=/bin/true\nRestart=always\nRestartSec=5\n");
+	reap(s, EXITED(1));
+	stop(s);
+	tap_ok(s->state == SVC_DOWN && !armed(s), "backoff + STOP -> down, timer disarmed");
+
+	reset();
+	struct service *b = running("b", SIMPLE);
+	s = add("a", "[Unit]\nRequires=b\n[Service]\nExecStart=/bin/true\nRestart=always\nRestartSec=5\n");
+	sup_link();
+	start(s);
+	eof(s);
+	reap(s, EXITED(1));
+	CHECK(s, "backoff", "dependent in backoff");
+	stop(b);
+	CHECK(s, "down", "backoff + DEPS [required unit wanted down] -> down");
+	tap_ok(logged("a: not restarting, it requires b"), "  and says why");
+}
+
+static void test_idle_cells(void)
+{
+	struct service *s;
+
+	reset();
+	s = add("a", "[Service]\nType=oneshot\nExecStart=/bin/true\n");
+	sup_start_all();
+	eof(s);
+	reap(s, EXITED(0));
+	CHECK(s, "done", "starting + EXIT(0) [oneshot] -> done");
+	start(s);
+	CHECK(s, "starting", "done + START -> starting");
+	eof(s);
+	reap(s, EXITED(0));
+	restart(s);
+	CHECK(s, "starting", "done + RESTART -> starting");
+	eof(s);
+	reap(s, EXITED(0));
+	stop(s);
+	tap_ok(s->state == SVC_DOWN && s->reason == SVC_REASON_USER, "done + STOP -> down");
+
+	reset();
+	s = running("a", SIMPLE);
+	reap(s, EXITED(2));
+	CHECK(s, "failed", "failed after exit 2");
+	stop(s);
+	tap_ok(s->state == SVC_FAILED && s->want == SVC_WANT_DOWN, "failed + STOP -> failed, wanted down");
+	start(s);
+	CHECK(s, "starting", "failed + START -> starting");
+	eof(s);
+	reap(s, EXITED(2));
+	restart(s);
+	CHECK(s, "starting", "failed + RESTART -> starting");
+}
+
+/* Every event a state does not handle leaves it alone. */
+static void test_ignored(void)
+{
+	static const enum svc_event evs[] = { SVC_EV_EXEC_OK, SVC_EV_EXIT, SVC_EV_RELEASED,
+					      SVC_EV_TIMER, SVC_EV_READY, SVC_EV_DEPS };
+	struct service *s;
+	int bad = 0;
+
+	reset();
+	s = add("a", "[Service]\nType=oneshot\nExecStart=/bin/true\n");
+	sup_start_all();
+	eof(s);
+	reap(s, EXITED(0));
+	for (unsigned i = 0; i < sizeof(evs) / sizeof(*evs); i++) {
+		svc_post(s, evs[i], 0);
+		bad += s->state != SVC_DONE;
+	}
+	tap_ok(!bad, "done ignores EXEC_OK, EXIT, RELEASED, TIMER, READY, DEPS");
+	stop(s);
+	for (unsigned i = 0; i < sizeof(evs) / sizeof(*evs); i++) {
+		svc_post(s, evs[i], 0);
+		bad += s->state != SVC_DOWN;
+	}
+	tap_ok(!bad, "down ignores EXEC_OK, EXIT, RELEASED, TIMER, READY, DEPS");
+	reset();
+	s = running("a", SIMPLE);
+	svc_post(s, SVC_EV_START, 0);
+	svc_post(s, SVC_EV_EXEC_OK, 0);
+	svc_post(s, SVC_EV_READY, 0);
+	svc_post(s, SVC_EV_TIMER, 0);
+	CHECK(s, "running", "running ignores START, EXEC_OK, READY, TIMER");
+}
+
+/* ---- both arrival orders of exec EOF and SIGCHLD --------------------------- */
+
+static void test_orders(void)
+{
+	static const struct {
+		const char *type, *restart;
+		int status;
+		const char *want;
+	} cases[] = {
+		{ "simple", "no", 0, "down" },
+		{ "simple", "on-failure", 0, "down" },
+		{ "simple", "always", 0, "backoff" },
+		{ "simple", "no", 1 << 8, "failed" },
+		{ "simple", "on-failure", 1 << 8, "backoff" },
+		{ "oneshot", "no", 0, "done" },
+		{ "oneshot", "on-failure", 0, "done" },
+		{ "oneshot", "no", 1 << 8, "failed" },
+		{ "notify", "no", 0, "failed" },
+		{ "notify", "on-failure", 1 << 8, "backoff" },
+		{ "forking", "no", 1 << 8, "failed" },
+	};
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+		for (int eof_first = 1; eof_first >= 0; eof_first--) {
+			char text[256];
+			struct service *s;
+
+			reset();
+			snprintf(text, sizeof(text), "[Service]\nType=%s\nRestart=%s\nExecStart=/bin/x\n",
+				 cases[i].type, cases[i].restart);
+			s = add("a", text);
+			sup_start_all();
+			if (eof_first)
+				eof(s);
+			reap(s, cases[i].status);
+			tap_ok(!strcmp(st(s), cases[i].want),
+			       "starting + exit(%d) [%s, Restart=%s, %s first] -> %s",
+			       WEXITSTATUS(cases[i].status), cases[i].type, cases[i].restart,
+			       eof_first ? "EOF" : "SIGCHLD", cases[i].want) ||
+				(tap_diag("  got %s", st(s)), 0);
+			if (cases[i].status == 0 && !strcmp(cases[i].want, "backoff"))
+				tap_is_int(s->failures, 0, "  a clean exit does not grow the backoff");
+		}
+}
+
+/* ---- backoff: doubling, cap, forgiveness, start limit ---------------------- */
+
+static double next_delay(struct service *s)
+{
+	return deadline[s->idx] - now;
+}
+
+static void test_backoff(void)
+{
+	struct service *s;
+	bool all = true;
+	char seq[256] = "";
+
+	/* issue 8 bug 1: killed every 1.5 s with default settings */
+	reset();
+	s = running("a", "[Service]\nExecStart=/bin/true\nRestart=on-failure\n");
+	for (int k = 0; k < 4; k++) {
+		now += 1.5;
+		reap(s, KILLED(SIGKILL));
+		all &= s->state == SVC_BACKOFF && next_delay(s) < 0.15;
+		snprintf(seq + strlen(seq), sizeof(seq) - strlen(seq), " %.3f", next_delay(s));
+		fire(s);
+		eof(s);
+		all &= s->state == SVC_RUNNING;
+	}
+	tap_ok(all && s->restarts == 4, "healthy 1.5 s runs killed 4 times: restarted after 0.1 s each time (%s)", seq);
+	tap_ok(logged("a: restarting in 0.100 s"), "  the delay is logged");
+
+	/* a crash loop doubles, capped by RestartMaxDelaySec */
+	reset();
+	s = running("a", "[Unit]\nStartLimitBurst=32\nStartLimitIntervalSec=1\n"
+		    "[Service]\nExecStart=/bin/true\nRestart=always\nRestartSec=1\nRestartMaxDelaySec=10\n");
+	double want[] = { 1, 2, 4, 8, 10, 10 };
+	seq[0] = '\0';
+	all = true;
+	for (int k = 0; k < 6; k++) {
+		now += 0.2;
+		reap(s, EXITED(1));
+		snprintf(seq + strlen(seq), sizeof(seq) - strlen(seq), " %g", next_delay(s));
+		all &= next_delay(s) > want[k] - 1e-6 && next_delay(s) < want[k] + 1e-6;
+		fire(s);
+		eof(s);
+	}
+	tap_ok(all, "failing runs of 0.2 s: delays 1 2 4 8 10 10 (got%s)", seq);
+	now += 5;	/* healthy for longer than RestartForgiveSec (1 s) */
+	reap(s, EXITED(1));
+	tap_ok(next_delay(s) > 0.999 && next_delay(s) < 1.001,
+	       "a run healthy for RestartForgiveSec resets the delay to RestartSec (got %g)", next_delay(s));
+
+	reset();
+	s = running("a", "[Unit]\nStartLimitBurst=32\nStartLimitIntervalSec=1\n"
+		    "[Service]\nExecStart=/bin/true\nRestart=always\nRestartSec=1\nRestartForgiveSec=30\n");
+	for (int k = 0; k < 3; k++) {
+		now += 10;
+		reap(s, EXITED(1));
+		fire(s);
+		eof(s);
+	}
+	now += 10;
+	reap(s, EXITED(1));
+	tap_ok(next_delay(s) > 7.99 && next_delay(s) < 8.01,
+	       "RestartForgiveSec=30: runs of 10 s are not forgiven (4th delay %g, want 8)", next_delay(s));
+
+	/* the start limit counts every start, clean ones too */
+	reset();
+	s = running("a", "[Service]\nExecStart=/bin/true\nRestart=always\nRestartSec=0\n");
+	for (int k = 0; k < 6 && s->state != SVC_FAILED; k++) {
+		reap(s, EXITED(0));
+		if (s->state == SVC_BACKOFF)
+			fire(s);
+		if (s->state == SVC_STARTING)
+			eof(s);
+	}
+	tap_ok(s->state == SVC_FAILED && s->reason == SVC_REASON_START_LIMIT && spawned[s->idx] == 5,
+	       "backoff + TIMER [5 starts in 10 s] -> failed (start limit), Restart=always of a clean exit cannot spin");
+	start(s);
+	tap_ok(s->state == SVC_STARTING, "failed + START forgives the start limit");
+
+	/* fork failure retries like a failed run */
+	reset();
+	s = add("a", SIMPLE);
+	spawn_rc[s->idx] = -1;
+	sup_start_all();
+	tap_ok(s->state == SVC_BACKOFF && next_delay(s) >= 1, "down + START [fork fails] -> backoff (at least 1 s)");
+	spawn_rc[s->idx] = 0;
+	fire(s);
+	CHECK(s, "starting", "backoff + TIMER [fork works again] -> starting");
+
+	reset();
+	s = add("a", "[Service]\nType=notify\nExecStart=/bin/true\n");
+	spawn_rc[s->idx] = -3;
+	sup_start_all();
+	tap_ok(s->state == SVC_FAILED && s->reason == SVC_REASON_EXEC && !armed(s),
+	       "down + START [notify socket cannot be made] -> failed, no retry");
+
+	reset();
+	s = add("a", "[Service]\nExecStart=/bin/true\nUser=nosuchuser\n");
+	spawn_rc[s->idx] = -2;
+	sup_start_all();
+	tap_ok(s->state == SVC_FAILED && s->reason == SVC_REASON_EXEC,
+	       "down + START [unknown user] -> failed (exec failed), no retry");
+}
+
+/* ---- dependencies: chains, diamonds, fan-out, in any load order ------------ */
+
+static unsigned rnd_state = 12345;
+
+static unsigned rnd(unsigned n)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return (rnd_state >> 16) % n;
+}
+
+/* position of name in an order string "a;b;c;" */
+static int pos(const char *order, const char *name)
+{
+	char key[80];
+	const char *p;
+
+	snprintf(key, sizeof(key), ";%s;", name);
+	char buf[8200];
+
+	snprintf(buf, sizeof(buf), ";%s", order);
+	p = strstr(buf, key);
+	return p ? (int)(p - buf) : -1;
+}
+
+static char stop_order[16384];
+
+/* Stop events are applied one service at a time, the way they arrive:
+ * whoever is STOPPING first gets its release first. */
+static void settle_stops(void)
+{
+	bool progress = true;
+
+	while (progress) {
+		progress = false;
+		for (unsigned i = 0; i < sup.nsvcs; i++) {
+			struct service *s = sup.svcs[i];
+
+			if (s->state == SVC_STOPPING && s->grp->members > 0) {
+				strncat(stop_order, s->def.name, sizeof(stop_order) - strlen(stop_order) - 2);
+				strcat(stop_order, ";");
+				reap(s, KILLED(SIGTERM));
+				progress = true;
+			}
+		}
+	}
+}
+
+static void start_running(void)
+{
+	/* ready every started simple service, repeatedly, as the loop would */
+	bool progress = true;
+
+	while (progress) {
+		progress = false;
+		for (unsigned i = 0; i < sup.nsvcs; i++)
+			if (sup.svcs[i]->state == SVC_STARTING && sup.svcs[i]->exec_fd >= 0) {
+				eof(sup.svcs[i]);
+				progress = true;
+			}
+	}
+}
+
+/* Load n services with edges[i] = list of deps, in a shuffled order. */
+struct graph {
+	unsigned n;
+	int deps[320][4];	/* -1 terminated */
+};
+
+static void load_graph(const struct graph *g, const unsigned *order)
+{
+	for (unsigned k = 0; k < g->n; k++) {
+		unsigned i = order[k];
+		char text[512] = "[Unit]\n", name[16];
+
+		for (int j = 0; g->deps[i][j] >= 0; j++)
+			snprintf(text + strlen(text), sizeof(text) - strlen(text),
+				 "Requires=s%d\nAfter=s%d\n", g->deps[i][j], g->deps[i][j]);
+		strcat(text, SIMPLE);
+		snprintf(name, sizeof(name), "s%u", i);
+		add(name, text);
+	}
+}
+
+/* every dependency forked before its dependent; stopped after it */
+static bool graph_ordered(const struct graph *g, bool check_stop)
+{
+	for (unsigned i = 0; i < g->n; i++)
+		for (int j = 0; g->deps[i][j] >= 0; j++) {
+			char a[16], b[16];
+
+			snprintf(a, sizeof(a), "s%u", i);
+			snprintf(b, sizeof(b), "s%d", g->deps[i][j]);
+			if (pos(spawn_order, b) < 0 || pos(spawn_order, a) < pos(spawn_order, b))
+				return false;
+			if (check_stop && (pos(stop_order, a) < 0 || pos(stop_order, b) < pos(stop_order, a)))
+				return false;
+		}
+	return true;
+}
+
+static void run_graph(const char *what, const struct graph *g, unsigned orders)
+{
+	unsigned ok_start = 0, ok_stop = 0, ok_single = 0;
+
+	for (unsigned round = 0; round < orders; round++) {
+		unsigned order[320];
+		bool all_down = true, all_up = true;
+
+		for (unsigned i = 0; i < g->n; i++)
+			order[i] = i;
+		if (round == 1)	/* reversed, then random */
+			for (unsigned i = 0; i < g->n; i++)
+				order[i] = g->n - 1 - i;
+		else if (round > 1)
+			for (unsigned i = g->n - 1; i > 0; i--) {
+				unsigned j = rnd(i + 1), t = order[i];
+
+				order[i] = order[j];
+				order[j] = t;
+			}
+		/* start all, stop all (shutdown) */
+		reset();
+		load_graph(g, order);
+		sup_start_all();
+		start_running();
+		for (unsigned i = 0; i < sup.nsvcs; i++)
+			all_up &= sup.svcs[i]->state == SVC_RUNNING;
+		stop_order[0] = '\0';
+		sup_stop_all(NULL, NULL);
+		settle_stops();
+		for (unsigned i = 0; i < sup.nsvcs; i++)
+			all_down &= sup.svcs[i]->state == SVC_DOWN;
+		ok_start += all_up && graph_ordered(g, false);
+		ok_stop += all_down && graph_ordered(g, true);
+
+		/* stop the root (s0): everything requiring it follows */
+		reset();
+		load_graph(g, order);
+		sup_start_all();
+		start_running();
+		stop_order[0] = '\0';
+		stop(svc_find("s0"));
+		settle_stops();
+		all_down = true;
+		for (unsigned i = 0; i < sup.nsvcs; i++)
+			all_down &= sup.svcs[i]->state == SVC_DOWN;
+		ok_single += all_down && graph_ordered(g, true);
+	}
+	tap_ok(ok_start == orders, "%s: start in dependency order, %u load orders (%u ok)", what, orders, ok_start);
+	tap_ok(ok_stop == orders, "%s: stop all in reverse dependency order (%u ok)", what, ok_stop);
+	tap_ok(ok_single == orders, "%s: stop of the root stops every dependent first (%u ok)", what, ok_single);
+}
+
+static void done_cb(void *p)
+{
+	(*(int *)p)++;
+}
+
+static void test_deps(void)
+{
+	struct graph g;
+
+	/* issue 8 bug 3: s0..s10, names that do not sort in dependency order */
+	memset(&g, -1, sizeof(g));
+	g.n = 11;
+	for (unsigned i = 1; i < g.n; i++)
+		g.deps[i][0] = (int)i - 1;
+	run_graph("chain s0 <- s1 <- ... <- s10", &g, 12);
+
+	memset(&g, -1, sizeof(g));
+	g.n = 40;
+	for (unsigned i = 1; i < g.n; i++)
+		g.deps[i][0] = (int)i - 1;
+	run_graph("chain of 40", &g, 6);
+
+	/* diamond: s1, s2 require s0; s3 requires s1 and s2 */
+	memset(&g, -1, sizeof(g));
+	g.n = 4;
+	g.deps[1][0] = 0;
+	g.deps[2][0] = 0;
+	g.deps[3][0] = 1;
+	g.deps[3][1] = 2;
+	run_graph("diamond", &g, 24);
+
+	/* fan-out: 300 services all require s0 */
+	memset(&g, -1, sizeof(g));
+	g.n = 301;
+	for (unsigned i = 1; i < g.n; i++)
+		g.deps[i][0] = 0;
+	run_graph("fan-out of 300", &g, 4);
+
+	/* After= without Requires=: orders starts only */
+	struct service *a, *b;
+
+	reset();
+	a = add("a", "[Unit]\nAfter=b\n" SIMPLE);
+	b = add("b", "[Service]\nType=notify\nExecStart=/bin/true\n");
+	sup_start_all();
+	CHECK(a, "waiting", "After= b while b is starting -> waiting");
+	eof(b);
+	reap(b, EXITED(1));
+	CHECK(a, "starting", "After= b that failed -> starts anyway");
+
+	/* the shutdown callback fires once, after the last stop */
+	static int done_calls;
+
+	reset();
+	done_calls = 0;
+	a = add("a", SIMPLE);
+	b = add("b", "[Unit]\nRequires=a\nAfter=a\n" SIMPLE);
+	sup_start_all();
+	start_running();
+	sup_stop_all(done_cb, &done_calls);
+	tap_is_int(done_calls, 0, "shutdown: not done while services stop");
+	settle_stops();
+	tap_is_int(done_calls, 1, "shutdown: done once, when all are down");
+	reset();
+	done_calls = 0;
+	sup_stop_all(done_cb, &done_calls);
+	tap_is_int(done_calls, 1, "shutdown with nothing loaded: done at once");
+}
+
+/* ---- cycles ---------------------------------------------------------------- */
+
+static void test_cycles(void)
+{
+	struct service *a, *b, *c, *d, *e, *self, *x;
+
+	reset();
+	a = add("a", "[Unit]\nRequires=b\n" SIMPLE);
+	b = add("b", "[Unit]\nRequires=a\n" SIMPLE);
+	c = add("c", "[Unit]\nAfter=d\n" SIMPLE);
+	d = add("d", "[Unit]\nAfter=c\n" SIMPLE);
+	/* the loader refuses Requires= on oneself; a self-edge can still
+	 * arise (aliases, reload), so the linker must catch it too */
+	self = add("self", "[Unit]\nRequires=x\n" SIMPLE);
+	free(self->def.requires[0]);
+	self->def.requires[0] = strdup("self");
+	e = add("e", "[Unit]\nRequires=a\n" SIMPLE);
+	x = add("x", SIMPLE);
+	sup_start_all();
+	tap_ok(a->state == SVC_FAILED && b->state == SVC_FAILED && a->detail &&
+	       (strstr(a->detail, "dependency cycle: a -> b -> a") ||
+		strstr(a->detail, "dependency cycle: b -> a -> b")),
+	       "Requires= a <-> b: both failed, 'dependency cycle: a -> b -> a' (%s)", a->detail ? a->detail : "-");
+	tap_ok(c->state == SVC_FAILED && d->state == SVC_FAILED && c->detail && strstr(c->detail, "dependency cycle"),
+	       "After= c <-> d: both failed with the cycle named");
+	tap_ok(self->state == SVC_FAILED && self->detail && strstr(self->detail, "self -> self"),
+	       "Requires=self: failed, 'dependency cycle: self -> self'");
+	tap_ok(logged("dependency cycle: ") && logged("these units will not start"), "cycles are logged");
+	tap_ok(e->state == SVC_FAILED && e->reason == SVC_REASON_DEPENDENCY,
+	       "a unit requiring a cycle member fails (dependency)");
+	CHECK(x, "starting", "other units are unaffected");
+	start(a);
+	CHECK(a, "failed", "failed + START [in a cycle] -> failed again");
+}
+
+/* ---- group limits: parents first, whatever the load order ------------------ */
+
+static void test_group_order(void)
+{
+	struct service *par, *out, *in;
+
+	/* issue 9 item 6: cpuout sorts (and loads) before par */
+	reset();
+	out = add("cpuout", "[Group]\nParent=par\ncpuset.cpus=1\n" SIMPLE);
+	in = add("cpuin", "[Group]\nParent=par\ncpuset.cpus=0\n" SIMPLE);
+	par = add("par", "[Group]\nName=par\ncpuset.cpus=0\n" SIMPLE);
+	sup_start_all();
+	tap_ok(!strncmp(opened, "par;", 4), "the parent's limits are written before any child's (%s)", opened);
+	CHECK(par, "starting", "the parent group's service starts");
+	tap_ok(out->state == SVC_FAILED && out->reason == SVC_REASON_GROUP,
+	       "a child outside its parent's declared cpus fails (group setup)");
+	tap_ok(out->detail && strstr(out->detail, "par/cpuout") && strstr(out->detail, "parent group par") &&
+	       strstr(out->detail, "declared by par"),
+	       "  the message names both groups (%s)", out->detail ? out->detail : "-");
+	CHECK(in, "starting", "a child within its parent's cpus starts");
+	tap_ok(!strcmp(in->grp->cpus, "0") && !strcmp(par->grp->cpus, "0"), "  limits applied");
+	tap_ok(!group_by_path("par/cpuout"), "  the refused child group is removed (it would hold up par's release)");
+}
+
+/* ---- many services ---------------------------------------------------------- */
+
+static void test_many(void)
+{
+	unsigned up = 0, down = 0;
+
+	reset();
+	for (unsigned i = 0; i < 300; i++) {
+		char name[16], text[128] = SIMPLE;
+
+		snprintf(name, sizeof(name), "m%u", i);
+		if (i)	/* a chain of After=, so the order matters */
+			snprintf(text, sizeof(text), "[Unit]\nAfter=m%u\n" SIMPLE, i - 1);
+		add(name, text);
+	}
+	sup_start_all();
+	start_running();
+	for (unsigned i = 0; i < sup.nsvcs; i++)
+		up += sup.svcs[i]->state == SVC_RUNNING;
+	sup_stop_all(NULL, NULL);
+	settle_stops();
+	for (unsigned i = 0; i < sup.nsvcs; i++)
+		down += sup.svcs[i]->state == SVC_DOWN;
+	tap_ok(up == 300 && down == 300, "300 services (more than the old cap of 128) start and stop (%u up, %u down)",
+	       up, down);
+}
+
+/* ---- reload and enable/disable (table.c) ------------------------------------ */
+
+static struct svc_def mkdef(const char *name, const char *text)
+{
+	struct svc_def def;
+	char err[600];
+
+	if (svc_load_string(name, text, &def, err, sizeof(err)) < 0) {
+		tap_diag("cannot load %s: %s", name, err);
+		exit(2);
+	}
+	return def;
+}
+
+static void test_reload(void)
+{
+	struct service *a, *b, *c, *k;
+	struct svc_def defs[3];
+	char msg[512], dir[] = "/tmp/corral-state-XXXXXX", path[600];
+	FILE *f;
+
+	if (!mkdtemp(dir)) {
+		tap_diag("mkdtemp: %s", strerror(errno));
+		exit(2);
+	}
+	snprintf(path, sizeof(path), "%s/k.service", dir);
+	f = fopen(path, "w");
+	fputs(SIMPLE, f);
+	fclose(f);
+
+	reset();
+	a = add("a", SIMPLE);
+	b = add("b", SIMPLE);
+	{
+		struct svc_def kd;
+		char err[600];
+
+		if (svc_load_file(path, &kd, err, sizeof(err)) < 0)
+			exit(2);
+		sup_add(&kd);
+	}
+	k = svc_find("k");
+	sup_start_all();
+	start_running();
+	uint64_t old_digest = a->def.digest;
+
+	/* a changed, b gone, c new, k's file there but (say) broken */
+	defs[0] = mkdef("a", "[Unit]\nDescription=new a\n" SIMPLE);
+	defs[1] = mkdef("c", SIMPLE);
+	sup_reload(defs, 2, msg, sizeof(msg));
+	tap_ok(strstr(msg, "1 added, 1 changed, 1 removed, 1 kept") != NULL, "reload summary: %s", msg);
+	tap_ok(a->state == SVC_RUNNING && a->pending && a->def.digest == old_digest,
+	       "reload [running, file changed] -> keeps running the old definition, change pending");
+	CHECK(b, "stopping", "reload [file gone] -> stopping");
+	c = svc_find("c");
+	tap_ok(c && c->state == SVC_STARTING, "reload [new file] -> the new service starts");
+	tap_ok(k->state == SVC_RUNNING && !k->removed && logged("k.service does not load; the running definition stays"),
+	       "reload [file there but not loading] -> unchanged, logged");
+	reap(b, KILLED(SIGTERM));
+	tap_ok(!svc_find("b") && sup.nsvcs == 3 && outputs_closed == 1 && notify_dropped == 1,
+	       "stopping + RELEASED [removed] -> down, then dropped (pipe and notify socket closed)");
+	tap_ok(a->ndeps == 0 && k->idx == 1 && sup.svcs[k->idx] == k, "  the table is relinked and reindexed");
+	restart(a);
+	reap(a, KILLED(SIGTERM));
+	tap_ok(a->state == SVC_STARTING && !a->pending && a->def.digest != old_digest &&
+	       !strcmp(a->def.description, "new a"),
+	       "restart of a changed service -> runs the new definition");
+
+	/* an idle service takes a change at once; unchanged files change nothing */
+	stop(c);
+	eof(c);
+	reap(c, KILLED(SIGTERM));
+	defs[0] = mkdef("a", "[Unit]\nDescription=new a\n" SIMPLE);
+	defs[1] = mkdef("c", "[Unit]\nDescription=new c\n" SIMPLE);
+	f = fopen(path, "w");
+	fputs(SIMPLE, f);
+	fclose(f);
+	{
+		char err[600];
+
+		svc_load_file(path, &defs[2], err, sizeof(err));
+	}
+	sup_reload(defs, 3, msg, sizeof(msg));
+	if (!strstr(msg, "0 added, 1 changed"))
+		tap_diag("log:\n%s", logbuf);
+	tap_ok(strstr(msg, "0 added, 1 changed, 0 removed, 0 kept") && !c->pending &&
+	       !strcmp(c->def.description, "new c") && c->state == SVC_DOWN,
+	       "reload [down, file changed] -> the new definition at once, still down (%s)", msg);
+
+	/* two files gone, the first service already down: it is dropped
+	 * while the reload still walks the table (ASan saw that once) */
+	reset();
+	a = add("a", SIMPLE);
+	b = add("b", SIMPLE);
+	c = add("c", SIMPLE);
+	sup_start_all();
+	start_running();
+	stop(a);
+	reap(a, KILLED(SIGTERM));
+	defs[0] = mkdef("c", SIMPLE);
+	sup_reload(defs, 1, msg, sizeof(msg));
+	tap_ok(strstr(msg, "0 added, 0 changed, 2 removed") && !svc_find("a") && b->state == SVC_STOPPING,
+	       "reload [a down, b running, both files gone] -> a dropped at once, b stopping (%s)", msg);
+	reap(b, KILLED(SIGTERM));
+	tap_ok(!svc_find("b") && sup.nsvcs == 1 && sup.svcs[0] == c && c->idx == 0,
+	       "  then b is dropped too; c is left, reindexed");
+
+	/* disabled: loaded, not started at boot; enable removes the marker */
+	reset();
+	sup.o.config_dir = dir;
+	a = add("a", SIMPLE);
+	b = add("b", SIMPLE);
+	tap_ok(sup_enable(b, false, msg, sizeof(msg)) == 0 && !svc_enabled(b), "disable b: %s", msg);
+	sup_start_all();
+	tap_ok(a->state == SVC_STARTING && b->state == SVC_DOWN && logged("b: disabled; not started at boot"),
+	       "boot: a disabled service is not started");
+	start(b);
+	CHECK(b, "starting", "  but starts by hand");
+	tap_ok(sup_enable(b, true, msg, sizeof(msg)) == 0 && svc_enabled(b), "enable b: %s", msg);
+	sup.o.config_dir = NULL;
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	if (system(path) != 0)
+		tap_diag("cannot remove %s", dir);
+}
+
+int main(void)
+{
+	test_down();
+	test_waiting();
+	test_starting();
+	test_running();
+	test_stopping();
+	test_backoff_cells();
+	test_idle_cells();
+	test_ignored();
+	test_orders();
+	test_backoff();
+	test_deps();
+	test_cycles();
+	test_group_order();
+	test_many();
+	test_reload();
+	tap_ok(recursions == 0, "no handler ran inside another: engine callbacks from a handler only queue (%u)",
+	       recursions);
+	reset();
+	return tap_done();
+}
