@@ -44,21 +44,46 @@ while IFS= read -r line; do
 	esac
 done < "$log.tap"
 
+# the artifacts the guest printed after its suite: the boot plot and
+# blame, saved as build/test-results/qemu-NAME.boot.svg and .blame.txt
+for a in blame.txt boot.svg; do
+	out=${log%.console}.$a
+	sum=$(tr -d '\r' < "$log" | sed -n "s/^tap: ARTIFACT-BEGIN $a //p" | head -n 1)
+	tr -d '\r' < "$log" | awk -v a="$a" -v sum="$sum" '
+		$0 == "tap: ARTIFACT-BEGIN " a " " sum { on = 1; next }
+		$0 == "tap: ARTIFACT-END " a { on = 0 }
+		on && sub(/^tap: /, "") { print }' | base64 -d > "$out" 2>/dev/null
+	is "$(md5sum < "$out" | cut -d' ' -f1)" "${sum:-none}" "artifact $(basename "$out") saved intact"
+done
+plot=${log%.console}.boot.svg
+if command -v xmllint >/dev/null; then
+	check "the boot plot is well-formed XML" xmllint --noout "$plot"
+else
+	skip "xmllint not installed" "the boot plot is well-formed XML"
+fi
+for s in t-limited db app tap; do
+	check "the boot plot has a bar for $s" grep -q ">$s <tspan" "$plot"
+	check "blame lists $s" awk -v s="$s" '$3 == s { f = 1 } END { exit !f }' "${log%.console}.blame.txt"
+done
+
+# corral's console lines, with or without a "[ seconds]" timestamp
+P='^(\[[ 0-9.]*\] )?corral: '
 is "$rc" 0 "qemu exited by itself (status 0, no timeout)"
 check "the guest's suite ran to its end" grep -q '^tap: TAP-END' "$log"
 case $end in
 poweroff)
-	check "busybox poweroff: corral powered off" grep -q '^corral: poweroff' "$log"
+	check "busybox poweroff: corral powered off" grep -Eq "${P}poweroff" "$log"
 	check "the kernel powered the machine down" grep -q 'reboot: Power down' "$log" ;;
 reboot)
-	check "busybox reboot: corral rebooted" grep -q '^corral: reboot' "$log"
+	check "busybox reboot: corral rebooted" grep -Eq "${P}reboot" "$log"
 	check "the kernel restarted the machine" grep -q 'reboot: Restarting system' "$log" ;;
 esac
-check "shutdown: app (requires db) was down before db began to stop" awk '
-	/^corral: shutdown:/ { on = 1 }
-	on && /^corral: app: stopping → down/ && !a { a = NR }
-	on && /^corral: db: running → stopping/ && !d { d = NR }
+check "shutdown: app (requires db) was down before db began to stop" env P="$P" awk '
+	BEGIN { P = ENVIRON["P"] }
+	$0 ~ P "shutdown:" { on = 1 }
+	on && $0 ~ P "app: stopping → down" && !a { a = NR }
+	on && $0 ~ P "db: running → stopping" && !d { d = NR }
 	END { exit !(a && d && a < d) }' "$log"
-check "no service was still running at the end" sh -c "! grep -E '^corral: warning: .*still running' '$log'"
-check "PID 1 reported no errors" sh -c "! grep -E '^corral: error:' '$log'"
+check "no service was still running at the end" sh -c "! grep -E '${P}warning: .*still running' '$log'"
+check "PID 1 reported no errors" sh -c "! grep -E '${P}error:' '$log'"
 done_testing

@@ -8,8 +8,8 @@ grep -q 'cgroup_no_v1=all' /proc/cmdline && layout=v2
 grep -q 'corral.layout=v1:cpuset,cpuacct:numtasks' /proc/cmdline && layout=v1-shared
 diag "guest: cgroup $layout, kernel $(uname -r), $(nproc) cpus"
 
-field() { initctl status "$1" | awk -v k="$2" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }'; }
-paths() { initctl status "$1" | awk '$1 == "path" { print $3 }'; }
+field() { initctl --kv status "$1" | awk -v k="$2" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }'; }
+paths() { initctl --kv status "$1" | awk '$1 == "path" { print $3 }'; }
 state_is() { [ "$(field "$1" state)" = "$2" ]; }
 # the container of NAME that has FILE (the hierarchy of that subsystem)
 with_file() { for p in $(paths "$1"); do [ -e "$p/$2" ] && { echo "$p"; return; }; done; }
@@ -66,7 +66,7 @@ np=$(with_file t-nested pids.max)
 case $np in */corral/t-parent/worker) ok 0 "its container nests under t-parent" ;; *) ok 1 "its container nests under t-parent ($np)" ;; esac
 
 # --- release: the group of an exited service is detected and removed ---
-check "t-short started" retry 10 sh -c "initctl status t-short | grep -q '^path '"
+check "t-short started" retry 10 sh -c "initctl --kv status t-short | grep -q '^path '"
 short_paths=$(paths t-short)
 check "t-short exits and is down" retry 15 state_is t-short down
 gone=0
@@ -79,7 +79,7 @@ is "$(awk '/^Uid:/ { print $2 }' "/proc/$(field httpd pid)/status")" 33 "httpd r
 check "crond (Type=forking) is running" retry 10 state_is crond running
 is "$(tr '\0' ' ' < "/proc/$(field crond pid)/cmdline" 2>/dev/null | awk '{ print $2 }')" crond \
 	"its daemon (not the exited starter) is the tracked main process"
-check "cpu time is accounted" sh -c "[ \"\$(initctl status syslogd | awk '\$1 == \"cpu_user_ms\" { print \$2 }')\" -ge 0 ]"
+check "cpu time is accounted" sh -c "[ \"\$(initctl --kv status syslogd | awk '\$1 == \"cpu_user_ms\" { print \$2 }')\" -ge 0 ]"
 
 # --- stop removes the group, start makes it again ---
 sp=$(paths syslogd)

@@ -6,6 +6,16 @@
 echo TAP-BEGIN
 sh /tests/guest.sh
 echo TAP-END
+# artifacts for the host (tests/lib/qemu-boot.sh saves them in
+# build/test-results/): the boot as initctl analyze sees it, base64
+# between markers, with an md5sum so a line lost on the console shows
+initctl analyze blame > /run/blame.txt 2>&1
+initctl analyze plot > /run/boot.svg 2>&1
+for a in blame.txt boot.svg; do
+	echo "ARTIFACT-BEGIN $a $(md5sum < "/run/$a" | cut -d' ' -f1)"
+	base64 "/run/$a"
+	echo "ARTIFACT-END $a"
+done
 end=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^corral.test_end=//p')
 sleep 0.5
 case $end in

@@ -3,7 +3,7 @@
 sleep 2
 echo "== initctl list"
 initctl list
-for s in $(initctl list | awk '{ print $1 }'); do
+for s in $(initctl list | awk 'NR > 1 { print $1 }'); do
 	echo "== initctl status $s"
 	initctl status "$s"
 done
