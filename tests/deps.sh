@@ -6,9 +6,15 @@ set -eu
 
 # libsystemd-dev and systemd: the sd_notify client and systemd-notify
 # qemu-system-x86, busybox-static, cpio: the QEMU image and boot tests;
-# and the linter that tests/lint.sh runs
+# and the linter that tests/lint.sh runs;
+# tmux, librsvg2-bin (rsvg-convert), libxml2-utils (xmllint) and
+# python3-prometheus-client: the checks of initctl top, analyze plot, metrics;
+# clang and libclang-rt-14-dev (its ASan/UBSan runtime and libFuzzer, not
+# pulled in by clang on Debian 12): the sanitizer build and the fuzzers;
+# mandoc: mandoc -T lint of the man pages (tests/man.sh)
 PKGS="gcc make pkg-config libev-dev libinih-dev musl-tools automake libsystemd-dev systemd
-      qemu-system-x86 busybox-static cpio shellcheck"
+      qemu-system-x86 busybox-static cpio shellcheck clang libclang-rt-14-dev
+      tmux librsvg2-bin libxml2-utils python3-prometheus-client mandoc"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

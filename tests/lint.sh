@@ -5,8 +5,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/tests/lib/tap.sh"
 command -v shellcheck >/dev/null || skip_all "shellcheck not installed"
 cd "$here" || exit 1
-for f in tests/*.sh tests/lib/*.sh tests/host/*.sh tests/qemu/*.sh \
-	tests/qemu/guest/tests/*.sh rootfs/*.sh rootfs/demo/usr/share/corral/*.sh .ci/run; do
+for f in tests/*.sh tests/lib/*.sh tests/host/*.sh tests/asan/*.sh tests/fuzz/*.sh tests/qemu/*.sh \
+	tests/qemu/guest/tests/*.sh rootfs/*.sh rootfs/demo/usr/share/corral/*.sh bench/*.sh .ci/run; do
 	if out=$(shellcheck -x -S warning "$f" 2>&1); then
 		ok 0 "shellcheck $f"
 	else

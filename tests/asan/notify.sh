@@ -1,0 +1,6 @@
+#!/bin/sh
+# tests/asan/notify.sh - the sd_notify receiver (tests/host/notify.sh)
+# with corral and initctl built with ASan and UBSan (make asan); fails on
+# any sanitizer report.  See tests/lib/asan-scenario.sh.
+here=$(cd "$(dirname "$0")/../.." && pwd)
+exec sh "$here/tests/lib/asan-scenario.sh" notify
