@@ -33,31 +33,56 @@ static void watch(struct grp_container *c)
 		log_warn_sys("watch", path);
 		return;
 	}
-	if ((unsigned)c->wd >= e->wdcap) {
-		unsigned cap = e->wdcap ? e->wdcap : 64;
-		struct grp_container **m;
+	if (e->nwatches + 1 > e->wdbuckets) {
+		/* grow: a chain per descriptor on average at most */
+		unsigned n = e->wdbuckets ? e->wdbuckets * 2 : 64;
+		struct grp_container **t = calloc(n, sizeof(*t));
 
-		while (cap <= (unsigned)c->wd)
-			cap *= 2;
-		m = realloc(e->wdmap, cap * sizeof(*m));
-		if (!m) {
-			/* unmapped events make the engine check every group */
+		if (!t) {
+			/* an unmapped event makes the engine check everything */
 			log_warn_sys("map the watch of", path);
 			return;
 		}
-		memset(m + e->wdcap, 0, (cap - e->wdcap) * sizeof(*m));
-		e->wdmap = m;
-		e->wdcap = cap;
+		for (unsigned i = 0; i < e->wdbuckets; i++)
+			for (struct grp_container *k = e->wdtab[i], *next; k; k = next) {
+				next = k->wd_next;
+				k->wd_next = t[(unsigned)k->wd & (n - 1)];
+				t[(unsigned)k->wd & (n - 1)] = k;
+			}
+		free(e->wdtab);
+		e->wdtab = t;
+		e->wdbuckets = n;
 	}
-	e->wdmap[c->wd] = c;
+	c->wd_next = e->wdtab[(unsigned)c->wd & (e->wdbuckets - 1)];
+	e->wdtab[(unsigned)c->wd & (e->wdbuckets - 1)] = c;
+	e->nwatches++;
+}
+
+struct grp_container *grp_watch_lookup(struct grp_engine *e, int wd)
+{
+	if (wd < 0 || !e->wdbuckets)
+		return NULL;
+	for (struct grp_container *k = e->wdtab[(unsigned)wd & (e->wdbuckets - 1)]; k; k = k->wd_next)
+		if (k->wd == wd)
+			return k;
+	return NULL;
 }
 
 void grp_container_forget_watch(struct grp_container *c)
 {
 	struct grp_engine *e = c->h->e;
 
-	if (c->wd >= 0 && (unsigned)c->wd < e->wdcap && e->wdmap[c->wd] == c)
-		e->wdmap[c->wd] = NULL;
+	if (c->wd >= 0 && e->wdbuckets) {
+		struct grp_container **pp = &e->wdtab[(unsigned)c->wd & (e->wdbuckets - 1)];
+
+		for (; *pp; pp = &(*pp)->wd_next)
+			if (*pp == c) {
+				*pp = c->wd_next;
+				e->nwatches--;
+				break;
+			}
+	}
+	c->wd_next = NULL;
 	c->wd = -1;
 }
 

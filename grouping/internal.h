@@ -56,6 +56,7 @@ struct grp_container {
 	/* the group whose tuple holds this container, for mapping an event
 	 * to the one group to check; NULL if none (then: check them all) */
 	struct grp_group *group;
+	struct grp_container *wd_next;	/* chain in the engine's watch table */
 	unsigned refcnt;		/* groups whose tuple holds this */
 	bool removed;			/* directory rmdir'ed by us */
 	bool vanished;			/* ... or by someone else (counted empty) */
@@ -111,8 +112,11 @@ struct grp_engine {
 	int inotify_fd;
 	ev_io inotify_io;
 	ev_timer poll_timer;
-	struct grp_container **wdmap;	/* inotify watch descriptor -> container */
-	unsigned wdcap;
+	/* inotify watch descriptor -> container, chained by wd_next.  A hash,
+	 * not an array: the kernel hands out descriptors cyclically, so they
+	 * keep growing in a long-lived PID 1 that re-creates groups */
+	struct grp_container **wdtab;
+	unsigned wdbuckets, nwatches;
 	bool checking;			/* re-entrancy guard for callbacks */
 	/* checks asked for while one runs: groups (referenced), or all */
 	struct grp_group **pending;
@@ -162,5 +166,7 @@ void grp_engine_free(struct grp_engine *e, bool remove);
 /* release.c */
 /* container.c: the watch is gone (removed, freed, dropped by the kernel) */
 void grp_container_forget_watch(struct grp_container *c);
+/* the container whose cgroup.events has this watch, or NULL */
+struct grp_container *grp_watch_lookup(struct grp_engine *e, int wd);
 
 #endif

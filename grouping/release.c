@@ -252,8 +252,7 @@ static void inotify_cb(struct ev_loop *loop, ev_io *w, int revents)
 			break;
 		for (char *p = buf; p < buf + r;) {
 			const struct inotify_event *ev = (const struct inotify_event *)p;
-			struct grp_container *c = ev->wd >= 0 && (unsigned)ev->wd < e->wdcap ?
-						  e->wdmap[ev->wd] : NULL;
+			struct grp_container *c = grp_watch_lookup(e, ev->wd);
 
 			p += sizeof(*ev) + ev->len;
 			if (ev->mask & IN_Q_OVERFLOW)
@@ -262,8 +261,8 @@ static void inotify_cb(struct ev_loop *loop, ev_io *w, int revents)
 				continue;		/* a watch went with its directory */
 			else if (c && c->group)
 				grp_group_check(c->group);
-			else if (c)
-				e->rescan = true;	/* a container no group holds */
+			else	/* unmapped, or a container no group holds */
+				e->rescan = true;
 			if (e->close_pending)
 				return;
 		}

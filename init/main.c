@@ -328,6 +328,12 @@ static void finish_shutdown(void)
 	g.engine = NULL;
 	if (g.pid1)
 		init_reboot(g.action);
+	/* A group is empty once its tasks have exited, which can be before
+	 * they are reaped: reap what is ours, or the zombies of stopped
+	 * daemons (re-parented to us as subreaper) would outlive us and be
+	 * left to the machine's init. */
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
 	instance_unlock();
 	log_info("services stopped; exiting");
 }

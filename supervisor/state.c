@@ -432,8 +432,10 @@ static void spawn(struct service *s)
 		fail(s, SVC_REASON_GROUP, "group setup failed");
 		return;
 	}
-	if (s->def.notify_on_release && !s->release_armed) {
-		grp_group_set_release(s->grp, true, svc_group_released, NULL);
+	if (!s->release_armed) {
+		/* always told: a run ends when its group is empty; whether
+		 * the emptied directory goes is notify_on_release= */
+		grp_group_set_release(s->grp, s->def.notify_on_release, svc_group_released, NULL);
 		s->release_armed = true;
 	}
 	if (grp_group_prepare(s->grp) < 0) {
@@ -450,6 +452,10 @@ static void spawn(struct service *s)
 	clear_detail(s);
 	int rc = svc_spawn(s);
 
+	/* nothing was forked: the group prepared above stays empty, and no
+	 * event will say so */
+	if (rc < 0)
+		grp_group_check(s->grp);
 	if (rc == -2 || rc == -3) {
 		/* no retry can fix these */
 		fail(s, SVC_REASON_EXEC, rc == -2 ? "user or group lookup failed" :
@@ -1058,7 +1064,18 @@ out:
 	free(members);
 }
 
+static void link_edges(void);
+
+/* Held: failing a cycle's units queues DEPS, and nothing may run (or drop
+ * a service) while the edges are being rebuilt. */
 void sup_link(void)
+{
+	sup_batch_begin();
+	link_edges();
+	sup_batch_end();
+}
+
+static void link_edges(void)
 {
 	struct service **sorted = malloc((sup.nsvcs + 1) * sizeof(*sorted));
 
@@ -1139,10 +1156,13 @@ void sup_link(void)
 void svc_group_released(struct grp_group *g, void *data)
 {
 	(void)data;
-	/* groups may be shared: every service in it hears about it */
+	/* groups may be shared: every service in it hears about it; held,
+	 * so no service is dropped (and the table shifted) under the loop */
+	sup_batch_begin();
 	for (unsigned i = 0; i < sup.nsvcs; i++)
 		if (sup.svcs[i]->grp == g)
 			svc_post(sup.svcs[i], SVC_EV_RELEASED, 0);
+	sup_batch_end();
 }
 
 void sup_child_exited(pid_t pid, int status)
@@ -1157,10 +1177,14 @@ void sup_child_exited(pid_t pid, int status)
 	 * its final answer (EOF after exec, or a stage record), and EXEC_OK
 	 * or EXEC_FAIL must precede EXIT whatever the loop saw first. */
 	svc_exec_collect(s);
+	/* held: the exit is queued before the release it may cause, and s
+	 * cannot be dropped before its group is checked */
+	sup_batch_begin();
 	post(s, SVC_EV_EXIT, status, pid);
 	/* its group may be empty now, and no event comes for a group that
 	 * never had a task (the child failed before it attached) */
 	grp_group_check(s->grp);
+	sup_batch_end();
 }
 
 int sup_init(const struct sup_options *o)
@@ -1213,13 +1237,23 @@ int sup_add(struct svc_def *def)
 	return 0;
 }
 
+/* Batches nest: only the outermost end runs the queue, and inside a
+ * handler (the queue is being drained) ends run nothing. */
+static unsigned batch_depth;
+static bool batch_was_draining;
+
 void sup_batch_begin(void)
 {
-	evq.draining = true;
+	if (batch_depth++ == 0) {
+		batch_was_draining = evq.draining;
+		evq.draining = true;
+	}
 }
 
 void sup_batch_end(void)
 {
+	if (--batch_depth > 0 || batch_was_draining)
+		return;
 	evq.draining = false;
 	run_queue();
 }

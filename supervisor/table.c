@@ -186,11 +186,12 @@ void sup_reload(struct svc_def *defs, unsigned n, char *msg, size_t len)
 		removed++;
 	}
 	free(seen);
-	sup_link();
-	/* now that the edges are known: stop the removed, start the new;
-	 * held, so no handler runs (and no service is dropped) while this
+	/* held from here: relinking may fail cycle members, and no handler
+	 * may run (or drop a service) while the edges are rebuilt and this
 	 * loop walks the table */
 	sup_batch_begin();
+	sup_link();
+	/* now that the edges are known: stop the removed, start the new */
 	for (unsigned i = 0; i < sup.nsvcs; i++) {
 		struct service *s = sup.svcs[i];
 

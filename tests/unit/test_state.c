@@ -653,6 +653,12 @@ static void test_stopping(void)
 	tap_ok(!armed(s), "  no timer left");
 
 	reset();
+	s = running("a", "[Group]\nnotify_on_release=no\n" SIMPLE);
+	stop(s);
+	reap(s, KILLED(SIGTERM));
+	CHECK(s, "down", "stopping + RELEASED [notify_on_release=no: told, not removed] -> down");
+
+	reset();
 	s = running("a", SIMPLE);
 	s->grp->members++;
 	stop(s);
@@ -1364,6 +1370,49 @@ static void test_reload(void)
 	reap(b, KILLED(SIGTERM));
 	tap_ok(!svc_find("b") && sup.nsvcs == 1 && sup.svcs[0] == c && c->idx == 0,
 	       "  then b is dropped too; c is left, reindexed");
+
+	/* a removed service whose main process exits while its stop waits
+	 * for a dependent: dropped at once, and its group is checked before
+	 * that (review: read after free in sup_child_exited) */
+	reset();
+	a = add("a", SIMPLE);
+	b = add("b", "[Unit]\nRequires=a\n[Service]\nExecStart=/bin/true\nTimeoutStopSec=30\n");
+	sup_start_all();
+	start_running();
+	b->grp->members++;	/* b ignores SIGTERM: a straggler stays */
+	defs[0] = mkdef("b", "[Unit]\nRequires=a\n[Service]\nExecStart=/bin/true\nTimeoutStopSec=30\n");
+	sup_reload(defs, 1, msg, sizeof(msg));
+	tap_ok(a->removed && a->state == SVC_RUNNING && b->state == SVC_STOPPING,
+	       "reload [a gone, b requires a] -> b stopping, a waits for it");
+	reap(a, EXITED(0));
+	tap_ok(!svc_find("a") && b->state == SVC_STOPPING, "  a's main exits meanwhile -> a dropped, b still stopping");
+
+	/* a reload that makes a cycle and removes a service that is down
+	 * (review: the queue ran inside the cycle search) */
+	reset();
+	add("y", SIMPLE);
+	add("z", SIMPLE);
+	add("x", SIMPLE);
+	sup_link();
+	defs[0] = mkdef("y", "[Unit]\nRequires=z\n" SIMPLE);
+	defs[1] = mkdef("z", "[Unit]\nRequires=y\n" SIMPLE);
+	sup_reload(defs, 2, msg, sizeof(msg));
+	tap_ok(!svc_find("x") && svc_find("y")->state == SVC_FAILED && svc_find("z")->state == SVC_FAILED &&
+	       sup.nsvcs == 2, "reload [y <-> z made a cycle, x gone] -> y, z failed, x dropped");
+
+	/* two services in one group, the first removed: both hear the release
+	 * (review: the table shifted under the release loop) */
+	reset();
+	a = add("a", "[Group]\nName=shared\n" SIMPLE);
+	b = add("b", "[Group]\nName=shared\n" SIMPLE);
+	sup_start_all();
+	start_running();
+	defs[0] = mkdef("b", "[Group]\nName=shared\n" SIMPLE);
+	sup_reload(defs, 1, msg, sizeof(msg));
+	stop(b);
+	tap_ok(a->state == SVC_STOPPING && b->state == SVC_STOPPING, "shared group: a (removed) and b stopping");
+	drain_group(b);
+	tap_ok(!svc_find("a") && b->state == SVC_DOWN, "  the group's release reaches both: a dropped, b down");
 
 	/* disabled: loaded, not started at boot; enable removes the marker */
 	reset();
