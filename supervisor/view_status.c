@@ -91,17 +91,6 @@ struct blocks {
 	unsigned n;
 };
 
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-
-	if (!q) {
-		fprintf(stderr, "initctl: out of memory\n");
-		exit(1);
-	}
-	return q;
-}
-
 /* Split text in place: a block per "service NAME" line. */
 static int parse_blocks(char *text, struct blocks *bs)
 {
@@ -119,7 +108,7 @@ static int parse_blocks(char *text, struct blocks *bs)
 		else
 			v = l + strlen(l);
 		if (!strcmp(l, "service")) {
-			bs->b = xrealloc(bs->b, (bs->n + 1) * sizeof(*bs->b));
+			bs->b = vw_xrealloc(bs->b, (bs->n + 1) * sizeof(*bs->b));
 			memset(&bs->b[bs->n++], 0, sizeof(*bs->b));
 		} else if (!bs->n) {
 			fprintf(stderr, "initctl: status answer, line %u: '%s' before any service\n",
@@ -127,7 +116,7 @@ static int parse_blocks(char *text, struct blocks *bs)
 			return -1;
 		}
 		b = &bs->b[bs->n - 1];
-		b->kv = xrealloc(b->kv, (b->n + 1) * sizeof(*b->kv));
+		b->kv = vw_xrealloc(b->kv, (b->n + 1) * sizeof(*b->kv));
 		b->kv[b->n++] = (struct kv){ l, v };
 	}
 	return 0;
@@ -400,7 +389,7 @@ static void show_procs(const char *procs, const char *pad)
 
 		if (pid <= 0)
 			continue;
-		p = xrealloc(p, (n + 1) * sizeof(*p));
+		p = vw_xrealloc(p, (n + 1) * sizeof(*p));
 		p[n++] = (struct proc){ pid, proc_ppid(pid) };
 	}
 	free(copy);
@@ -605,7 +594,7 @@ int vw_list_table(void)
 		free(text);
 		return 1;
 	}
-	cell = xrealloc(NULL, (bs.n + 1) * sizeof(*cell));
+	cell = vw_xrealloc(NULL, (bs.n + 1) * sizeof(*cell));
 	for (int c = 0; c < NCOL; c++)
 		w[c] = strlen(head[c]);
 	for (unsigned i = 0; i < bs.n; i++) {

@@ -14,7 +14,7 @@
 
 const char *vw_socket;
 
-static void *xrealloc(void *p, size_t n)
+void *vw_xrealloc(void *p, size_t n)
 {
 	void *q = realloc(p, n ? n : 1);
 
@@ -29,7 +29,7 @@ static char *xstrdup(const char *s)
 {
 	size_t n = strlen(s) + 1;
 
-	return memcpy(xrealloc(NULL, n), s, n);
+	return memcpy(vw_xrealloc(NULL, n), s, n);
 }
 
 int vw_call(enum ctl_cmd cmd, const char *name, uint32_t flags, char **out, size_t *len)
@@ -61,10 +61,10 @@ int vw_call(enum ctl_cmd cmd, const char *name, uint32_t flags, char **out, size
 		close(fd);
 		return 3;
 	}
-	buf = xrealloc(NULL, cap);
+	buf = vw_xrealloc(NULL, cap);
 	for (;;) {
 		if (cap - n < 4096)
-			buf = xrealloc(buf, cap *= 2);
+			buf = vw_xrealloc(buf, cap *= 2);
 		r = read(fd, buf + n, cap - n - 1);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -145,7 +145,7 @@ static void split_names(char *v, char ***out, unsigned *n)
 	char *save = NULL;
 
 	for (char *tok = strtok_r(v, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		*out = vw_xrealloc(*out, (*n + 1) * sizeof(**out));
 		(*out)[(*n)++] = xstrdup(tok);
 	}
 }
@@ -160,7 +160,7 @@ static int parse_history(struct vw_svc *s, char *v, unsigned line)
 
 		if (!st || !num_double(t, &d))
 			return bad(line, "history", t);
-		s->hist = xrealloc(s->hist, (s->nhist + 1) * sizeof(*s->hist));
+		s->hist = vw_xrealloc(s->hist, (s->nhist + 1) * sizeof(*s->hist));
 		s->hist[s->nhist++] = (struct vw_hist){ d, state_index(st) };
 	}
 	return 0;
@@ -184,7 +184,7 @@ int vw_parse(char *text, struct vw_status *st)
 		else
 			v = l + strlen(l);
 		if (!strcmp(l, "service")) {
-			st->svc = xrealloc(st->svc, (st->n + 1) * sizeof(*st->svc));
+			st->svc = vw_xrealloc(st->svc, (st->n + 1) * sizeof(*st->svc));
 			s = &st->svc[st->n++];
 			memset(s, 0, sizeof(*s));
 			s->name = xstrdup(v);

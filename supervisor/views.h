@@ -54,6 +54,8 @@ extern const char *vw_socket;
 /* Send one request; on success *out is the answer after the "ok" line
  * (malloc'd, NUL-terminated, *len bytes).  Returns 0, 1 if corral refused
  * (its message printed), 3 if it cannot be reached (printed). */
+/* realloc, or "initctl: out of memory" and exit 1 (a client may) */
+void *vw_xrealloc(void *p, size_t n);
 int vw_call(enum ctl_cmd cmd, const char *name, uint32_t flags, char **out, size_t *len);
 /* Parse a status answer; 0, or -1 with a message naming the answer's line. */
 int vw_parse(char *text, struct vw_status *st);
