@@ -18,26 +18,16 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 . "$here/tests/lib/tap.sh"
 . "$here/tests/lib/corral.sh"
 
-SUB=corral-test-$$
-T=$(mktemp -d /tmp/corral-emfile.XXXXXX)
-CP=
 PP=
-
-[ "$(id -u)" = 0 ] || skip_all "needs root"
 [ -d /sys/fs/cgroup/pids ] || skip_all "needs the v1 pids hierarchy"
 command -v prlimit >/dev/null || skip_all "needs prlimit (util-linux)"
 PY=$(command -v /usr/bin/python3 python3 | head -n 1)
 [ -n "$PY" ] || skip_all "needs python3 for the clients"
-
-cleanup() {
-	[ -n "$CP" ] && kill -KILL "$CP" 2>/dev/null
+scenario_cleanup() {
 	[ -n "$PP" ] && kill -KILL "$PP" 2>/dev/null
-	cg_remove_subtree "$SUB"
 	[ -n "${KEEP_LOG:-}" ] && cat "$T"/log* > "$KEEP_LOG"
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+subreaper_scenario emfile
 
 # within SECONDS COMMAND...: retry COMMAND until it succeeds, for at most
 # SECONDS of wall time (retry counts attempts, and a blocked corral makes

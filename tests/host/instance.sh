@@ -15,24 +15,13 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 . "$here/tests/lib/tap.sh"
 . "$here/tests/lib/corral.sh"
 
-SUB=corral-test-$$
-T=$(mktemp -d /tmp/corral-inst.XXXXXX)
-CP=
 C2=
-
-[ "$(id -u)" = 0 ] || skip_all "needs root"
-
-cleanup() {
-	[ -n "$CP" ] && kill -CONT "$CP" 2>/dev/null
-	[ -n "$CP" ] && kill -KILL "$CP" 2>/dev/null
+scenario_cleanup() {
+	[ -n "$CP" ] && kill -CONT "$CP" 2>/dev/null	# it may be stopped
 	[ -n "$C2" ] && kill -KILL "$C2" 2>/dev/null
-	cg_remove_subtree "$SUB"
 	cg_remove_subtree "$SUB-b"
-	rm -rf "$T"
 }
-trap cleanup EXIT
-[ -n "${KEEP_LOG:-}" ] && trap 'cp "$T/log" "$KEEP_LOG"; cleanup' EXIT
-trap 'exit 1' INT TERM
+subreaper_scenario inst
 # signal a pid corral reported, never 0 (our process group), 1 or ourselves
 kill_svc() { case $2 in ''|0|1|"$$") return 1;; esac; kill "$1" "$2"; }
 

@@ -12,23 +12,10 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 . "$here/tests/lib/tap.sh"
 . "$here/tests/lib/corral.sh"
 
-SUB=corral-test-$$
-T=$(mktemp -d /tmp/corral-json.XXXXXX)
-CP=
-
-[ "$(id -u)" = 0 ] || skip_all "needs root"
 [ -d /sys/fs/cgroup/pids ] || skip_all "needs the v1 pids hierarchy"
 PY=$(command -v /usr/bin/python3 python3 | head -n 1)
 [ -n "$PY" ] || skip_all "needs python3 to parse the JSON"
-
-cleanup() {
-	[ -n "$CP" ] && kill -KILL "$CP" 2>/dev/null
-	cg_remove_subtree "$SUB"
-	[ -n "${KEEP_LOG:-}" ] && cp "$T/log" "$KEEP_LOG"
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+subreaper_scenario json
 
 mkdir -p "$T/conf/services"
 # printf's octal escapes: \200 continuation, \377\376 FF FE, \300\257

@@ -17,6 +17,7 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 . "$here/tests/lib/tap.sh"
 . "$here/tests/lib/corral.sh"
 
+[ -d /sys/fs/cgroup/pids ] || skip_all "needs the v1 pids hierarchy"
 subreaper_scenario life
 
 S=$T/conf/services

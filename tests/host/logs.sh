@@ -15,24 +15,13 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 . "$here/tests/lib/tap.sh"
 . "$here/tests/lib/corral.sh"
 
-SUB=corral-test-$$
-T=$(mktemp -d /tmp/corral-logs.XXXXXX)
-CP=
 FP=
 SP=
-
-[ "$(id -u)" = 0 ] || skip_all "needs root"
-
-cleanup() {
+scenario_cleanup() {
 	[ -n "$FP" ] && kill -KILL "$FP" 2>/dev/null
 	[ -n "$SP" ] && kill -KILL "$SP" 2>/dev/null
-	[ -n "$CP" ] && kill -KILL "$CP" 2>/dev/null
-	cg_remove_subtree "$SUB"
-	rm -rf "$T"
 }
-trap cleanup EXIT
-[ -n "${KEEP_LOG:-}" ] && trap 'cp "$T/log" "$KEEP_LOG"; cleanup' EXIT
-trap 'exit 1' INT TERM
+subreaper_scenario logs
 
 mkdir -p "$T/conf/services"
 cat > "$T/conf/corral.conf" <<EOT

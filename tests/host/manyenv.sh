@@ -14,22 +14,12 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 . "$here/tests/lib/tap.sh"
 . "$here/tests/lib/corral.sh"
 
-SUB=corral-test-$$
-T=$(mktemp -d /tmp/corral-manyenv.XXXXXX)
-CP=
-
-[ "$(id -u)" = 0 ] || skip_all "needs root"
 [ -d /sys/fs/cgroup/pids ] || [ -f /sys/fs/cgroup/cgroup.controllers ] ||
 	skip_all "needs the pids hierarchy or cgroup v2"
-
-cleanup() {
-	[ -n "$CP" ] && kill -KILL "$CP" 2>/dev/null
-	cg_remove_subtree "$SUB"
+scenario_cleanup() {
 	[ -n "${KEEP_LOG:-}" ] && cp "$T/console.log" "$KEEP_LOG" 2>/dev/null
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+subreaper_scenario manyenv
 
 S=$T/conf/services
 mkdir -p "$S" "$T/run"

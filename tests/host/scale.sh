@@ -15,6 +15,7 @@ N=${SCALE_N:-2000}
 HARD=$(awk '/^Max open files/ { print $5 }' /proc/self/limits)
 [ "$HARD" = unlimited ] || [ "$HARD" -ge $((N * 7 + 200)) ] ||
 	skip_all "the hard RLIMIT_NOFILE ($HARD) is too low for $N services"
+[ -d /sys/fs/cgroup/pids ] || skip_all "needs the v1 pids hierarchy"
 subreaper_scenario scale
 
 i=0

@@ -10,21 +10,8 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 . "$here/tests/lib/tap.sh"
 . "$here/tests/lib/corral.sh"
 
-SUB=corral-test-$$
-T=$(mktemp -d /tmp/corral-sub.XXXXXX)
-CP=
-
-[ "$(id -u)" = 0 ] || skip_all "needs root"
 [ -d /sys/fs/cgroup/pids ] || skip_all "needs the v1 pids hierarchy"
-
-cleanup() {
-	[ -n "$CP" ] && kill -KILL "$CP" 2>/dev/null
-	cg_remove_subtree "$SUB"
-	rm -rf "$T"
-}
-trap cleanup EXIT
-[ -n "${KEEP_LOG:-}" ] && trap 'cp "$T/log" "$KEEP_LOG"; cleanup' EXIT
-trap 'exit 1' INT TERM
+subreaper_scenario sub
 
 mkdir -p "$T/conf/services"
 cat > "$T/conf/services/dbl.service" <<EOT

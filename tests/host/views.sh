@@ -21,24 +21,14 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 . "$here/tests/lib/tap.sh"
 . "$here/tests/lib/corral.sh"
 
-SUB=corral-test-$$
-T=$(mktemp -d /tmp/corral-views.XXXXXX)
-CP=
 # Debian's python3, where python3-prometheus-client is installed
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
-
-[ "$(id -u)" = 0 ] || skip_all "needs root"
 [ -d /sys/fs/cgroup/pids ] || skip_all "needs the v1 pids hierarchy"
-
-cleanup() {
+scenario_cleanup() {
 	command -v tmux >/dev/null && tmux -S "$T/tmux.sock" kill-server 2>/dev/null
-	[ -n "$CP" ] && kill -KILL "$CP" 2>/dev/null
-	cg_remove_subtree "$SUB"
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+subreaper_scenario views
 
 S=$T/conf/services
 mkdir -p "$S"

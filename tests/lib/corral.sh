@@ -40,14 +40,14 @@ field() { ctl --kv status "$1" | awk -v k="$2" '$1 == k { $1 = ""; sub(/^ /, "")
 state_is() { [ "$(field "$1" state)" = "$2" ]; }
 
 # subreaper_scenario TAG: the frame of a scenario that runs corral as a
-# subreaper in a private subtree: skips without root or the v1 pids
-# hierarchy; sets SUB (corral-test-PID), T (a temporary directory with
-# T/conf/services), CP (corral's pid, once started); on exit kills corral,
-# removes the subtree and T, and runs scenario_cleanup if the script
-# defines one.
+# subreaper in a private subtree (call it after the script's own skip
+# checks): skips without root; sets SUB (corral-test-PID), T (a temporary
+# directory with T/conf/services), CP (corral's pid, once started); on exit
+# runs scenario_cleanup if the script defines one (its own processes, its
+# own logs), kills corral, removes the subtree and T, and copies T/log to
+# $KEEP_LOG when that is set.
 subreaper_scenario() {
 	[ "$(id -u)" = 0 ] || skip_all "needs root"
-	[ -d /sys/fs/cgroup/pids ] || skip_all "needs the v1 pids hierarchy"
 	SUB=corral-test-$$
 	T=$(mktemp -d "/tmp/corral-$1.XXXXXX")
 	CP=
@@ -60,6 +60,7 @@ subreaper_cleanup() {
 	command -v scenario_cleanup >/dev/null && scenario_cleanup
 	[ -n "$CP" ] && kill -KILL "$CP" 2>/dev/null
 	cg_remove_subtree "$SUB"
+	[ -n "${KEEP_LOG:-}" ] && [ -f "$T/log" ] && cp "$T/log" "$KEEP_LOG"
 	rm -rf "$T"
 }
 
