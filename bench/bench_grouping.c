@@ -16,6 +16,7 @@
  *   valgrind --tool=callgrind build/bench/bench_grouping 200
  */
 #include "grouping.h"
+#include "../tests/lib/fakecg.h"
 #include "../lib/log.h"
 
 #include <malloc.h>
@@ -54,7 +55,7 @@ int main(int argc, char **argv)
 
 	if (n < 1 || !mkdtemp(tmp))
 		return 2;
-	log_set_level(LOG_LVL_ERROR);
+	log_set_level(getenv("BENCH_DEBUG") ? LOG_LVL_DEBUG : LOG_LVL_ERROR);
 	g = calloc((size_t)n, sizeof(*g));
 	snprintf(mi, sizeof(mi), "%s/mountinfo", tmp);
 	f = fopen(mi, "w");
@@ -63,6 +64,16 @@ int main(int argc, char **argv)
 		mkdir(buf, 0755);
 		fprintf(f, "1 1 0:1 / %s/%s rw - cgroup cgroup rw,%s\n", tmp, c, c);
 	}
+	/* a cpuset root has every cpu and node, which children copy */
+	for (const char *c = "cpuset.cpus\0cpuset.mems\0"; *c; c += strlen(c) + 1) {
+		FILE *k;
+
+		snprintf(buf, sizeof(buf), "%s/cpuset/%s", tmp, c);
+		if ((k = fopen(buf, "w"))) {
+			fputs("0\n", k);
+			fclose(k);
+		}
+	}
 	snprintf(buf, sizeof(buf), "%s/unified", tmp);
 	mkdir(buf, 0755);
 	fprintf(f, "1 1 0:1 / %s/unified rw - cgroup2 cgroup2 rw\n", tmp);
@@ -70,7 +81,7 @@ int main(int argc, char **argv)
 	grp_layout_parse("v1", &cfg.layout, NULL, 0);
 	cfg.subtree = "corral";
 	cfg.mountinfo = mi;
-	cfg.allow_plain_dirs = true;
+	cfg.sys = &fakecg_sys;
 	e = grp_engine_open(&cfg);
 	if (!e)
 		return 1;

@@ -25,11 +25,13 @@ static void watch(struct grp_container *c)
 	struct grp_engine *e = c->h->e;
 	char path[PATH_MAX + 32];
 
-	if (e->inotify_fd < 0 || !c->h->v2 || c->h->plain || c->wd >= 0)
+	if (e->inotify_fd < 0 || !c->h->v2 || c->wd >= 0)
 		return;
 	snprintf(path, sizeof(path), "%s/cgroup.events", c->path);
-	c->wd = inotify_add_watch(e->inotify_fd, path, IN_MODIFY);
+	c->wd = e->sys->inotify_add_watch(e->inotify_fd, path, IN_MODIFY);
 	if (c->wd < 0) {
+		/* every cgroup2 directory has cgroup.events (Linux >= 4.5):
+		 * an unwatched group is found by the checks that remain */
 		log_warn_sys("watch", path);
 		return;
 	}
@@ -94,24 +96,14 @@ void grp_container_watch_tree(struct grp_container *c)
 		grp_container_watch_tree(k);
 }
 
-static int open_dir(struct grp_container *c, int dirfd, const char *name)
-{
-	c->fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (c->fd < 0) {
-		log_warn_sys("open", c->path);
-		return -1;
-	}
-	return 0;
-}
-
 static int run_create_ops(struct grp_container *c)
 {
-	for (int i = 0; i < GRP_SUBSYS_COUNT; i++) {
-		const struct grp_subsys *ss = grp_subsys_table[i];
+	const struct grp_subsys *ss;
+	unsigned i;
 
-		if ((c->h->mask & (1u << i)) && ss->create && ss->create(c) < 0)
+	grp_for_each_subsys(ss, i, c->h->mask)
+		if (ss->create && ss->create(c) < 0)
 			return -1;
-	}
 	return 0;
 }
 
@@ -136,16 +128,18 @@ int grp_v2_enable_controllers(struct grp_container *c)
 {
 	char avail[512], enabled[512], req[32];
 
-	if (!c->h->v2 || c->h->tracking || c->h->plain)
+	const struct grp_subsys *ss;
+	unsigned i;
+
+	if (!c->h->v2 || c->h->tracking)
 		return 0;
 	if (grp_file_read(c, "cgroup.controllers", avail, sizeof(avail)) < 0 ||
 	    grp_file_read(c, "cgroup.subtree_control", enabled, sizeof(enabled)) < 0)
 		return -1;
-	for (int i = 0; i < GRP_SUBSYS_COUNT; i++) {
-		const char *n = grp_subsys_table[i]->v2_name;
+	grp_for_each_subsys(ss, i, c->h->mask) {
+		const char *n = ss->v2_name;
 
-		if (!n || !(c->h->mask & (1u << i)) || !grp_has_word(avail, n) ||
-		    grp_has_word(enabled, n))
+		if (!n || !grp_has_word(avail, n) || grp_has_word(enabled, n))
 			continue;
 		snprintf(req, sizeof(req), "+%s", n);
 		if (grp_file_write(c, "cgroup.subtree_control", req) < 0) {
@@ -160,6 +154,15 @@ int grp_v2_enable_controllers(struct grp_container *c)
 	return 0;
 }
 
+/* path below the mount point (path always starts with h->mnt) */
+static const char *rel_of(const struct grp_hier *h, const char *path)
+{
+	size_t n = strlen(h->mnt);
+
+	path += n;
+	return *path == '/' ? path + 1 : path;
+}
+
 static struct grp_container *alloc_container(struct grp_hier *h,
 					     struct grp_container *parent,
 					     const char *name, const char *path)
@@ -172,7 +175,6 @@ static struct grp_container *alloc_container(struct grp_hier *h,
 	}
 	c->h = h;
 	c->parent = parent;
-	c->fd = -1;
 	c->wd = -1;
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	/* exact size: a PATH_MAX array per container would be most of the
@@ -183,16 +185,16 @@ static struct grp_container *alloc_container(struct grp_hier *h,
 		free(c);
 		return NULL;
 	}
+	c->rel = rel_of(h, c->path);
 	grp_limits_init(&c->limits);
 	return c;
 }
 
-/* mkdir relative to the parent's descriptor; adopts an existing dir. */
-static int make_dir(int parentfd, const char *name, const char *path,
-		    bool *created)
+/* mkdir relative to the hierarchy; adopts an existing dir. */
+static int make_dir(struct grp_hier *h, const char *path, bool *created)
 {
 	*created = false;
-	if (mkdirat(parentfd, name, 0755) == 0) {
+	if (h->e->sys->mkdirat(h->fd, rel_of(h, path), 0755) == 0) {
 		*created = true;
 		return 0;
 	}
@@ -202,80 +204,67 @@ static int make_dir(int parentfd, const char *name, const char *path,
 	return -1;
 }
 
+/*
+ * The subtree root of a hierarchy: base/SUBTREE, made as needed.  The base
+ * is the hierarchy's root when it is ours (own_root: the machine's init),
+ * else the cgroup corral is in, so a supervisor started inside a limited
+ * cgroup keeps its services inside those limits.  Only own_root enables
+ * controllers at the base: otherwise it belongs to whoever placed us.
+ */
 struct grp_container *grp_container_new_root(struct grp_hier *h,
 					     const char *subtree)
 {
-	char buf[GRP_PATH_MAX], path[PATH_MAX];
+	char buf[GRP_PATH_MAX], path[PATH_MAX], tpath[PATH_MAX];
 	char *save = NULL, *tok, *next;
 	struct grp_container tmp, *root;
-	char tpath[PATH_MAX];
-	int dirfd;
+	bool created = false;
 
 	snprintf(buf, sizeof(buf), "%s", subtree);
-	snprintf(path, sizeof(path), "%s", h->mnt);
-	dirfd = open(h->mnt, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0) {
-		log_warn_sys("open", h->mnt);
-		return NULL;
-	}
-	/* The mount root: only ours to configure when own_root says so. */
+	if (h->e->cfg.own_root || grp_task_dir(h, 0, path, sizeof(path)) < 0)
+		snprintf(path, sizeof(path), "%s", h->mnt);
+	else if (strcmp(path, h->mnt))
+		log_debug("%s: subtree below corral's own cgroup %s", h->mnt, path);
 	memset(&tmp, 0, sizeof(tmp));
 	tmp.h = h;
-	tmp.fd = dirfd;
 	tmp.wd = -1;
 	tmp.path = tpath;
-	snprintf(tpath, sizeof(tpath), "%s", h->mnt);
+	snprintf(tpath, sizeof(tpath), "%s", path);
+	tmp.rel = rel_of(h, tpath);
 	if (h->e->cfg.own_root)
 		(void)grp_v2_enable_controllers(&tmp);
 
 	tok = strtok_r(buf, "/", &save);
 	while (tok) {
-		bool created;
 		size_t n = strlen(path);
 
 		next = strtok_r(NULL, "/", &save);
 		snprintf(path + n, sizeof(path) - n, "/%s", tok);
-		if (make_dir(tmp.fd, tok, path, &created) < 0)
-			goto fail;
+		if (make_dir(h, path, &created) < 0)
+			return NULL;
 		if (created && h->nmade < GRP_DEPTH_MAX)
 			snprintf(h->made[h->nmade++], PATH_MAX, "%s", path);
 		if (!next)
 			break;
 		/* An intermediate component: copy cpuset, pass controllers */
-		struct grp_container mid = tmp;
-
-		mid.fd = -1;
-		mid.path = path;
-		if (open_dir(&mid, tmp.fd, tok) < 0)
-			goto fail;
-		close(tmp.fd);
-		tmp.fd = mid.fd;
 		snprintf(tpath, sizeof(tpath), "%s", path);
+		tmp.rel = rel_of(h, tpath);
 		if (created && run_create_ops(&tmp) < 0)
-			goto fail;
+			return NULL;
 		(void)grp_v2_enable_controllers(&tmp);
 		tok = next;
 	}
 	root = alloc_container(h, NULL, tok ? tok : "", path);
 	if (!root)
-		goto fail;
-	root->created = h->nmade > 0 &&
-			!strcmp(h->made[h->nmade - 1], path);
+		return NULL;
+	root->created = created;
 	if (h->nmade && root->created)
 		h->nmade--;	/* the root itself is removed as a container */
-	if (open_dir(root, tmp.fd, tok) < 0 ||
-	    (root->created && run_create_ops(root) < 0)) {
-		if (root->fd >= 0)
-			close(root->fd);
+	if (root->created && run_create_ops(root) < 0) {
 		free(root->path);
 		free(root);
-		goto fail;
+		return NULL;
 	}
-	close(tmp.fd);
 	return root;
-fail:
-	close(tmp.fd);
-	return NULL;
 }
 
 struct grp_container *grp_container_get(struct grp_hier *h,
@@ -310,15 +299,13 @@ struct grp_container *grp_container_get(struct grp_hier *h,
 	/* v2 children only get files of controllers the parent passes on */
 	if (!parent->child && grp_v2_enable_controllers(parent) < 0 && errno != EBUSY)
 		return NULL;
-	if (make_dir(parent->fd, name, path, &created) < 0)
+	if (make_dir(h, path, &created) < 0)
 		return NULL;
 	c = alloc_container(h, parent, name, path);
 	if (!c)
 		goto undo;
 	c->created = created;
-	if (open_dir(c, parent->fd, name) < 0 || (created && run_create_ops(c) < 0)) {
-		if (c->fd >= 0)
-			close(c->fd);
+	if (created && run_create_ops(c) < 0) {
 		free(c->path);
 		free(c);
 		goto undo;
@@ -328,7 +315,7 @@ struct grp_container *grp_container_get(struct grp_hier *h,
 	watch(c);
 	return c;
 undo:
-	if (created && unlinkat(parent->fd, name, AT_REMOVEDIR) < 0)
+	if (created && h->e->sys->unlinkat(h->fd, rel_of(h, path), AT_REMOVEDIR) < 0)
 		log_warn_sys("rmdir", path);
 	return NULL;
 }
@@ -345,23 +332,15 @@ int grp_container_revive(struct grp_container *c)
 		errno = ENOENT;	/* subtree roots are never removed while open */
 		return -1;
 	}
-	if (make_dir(c->parent->fd, c->name, c->path, &created) < 0 ||
-	    open_dir(c, c->parent->fd, c->name) < 0)
+	if (make_dir(c->h, c->path, &created) < 0)
 		return -1;
 	c->removed = false;
 	c->vanished = false;
 	c->created = created;
 	if (created && run_create_ops(c) < 0)
 		return -1;
-	if (c->has_limits) {
-		for (int i = 0; i < GRP_SUBSYS_COUNT; i++) {
-			const struct grp_subsys *ss = grp_subsys_table[i];
-
-			if ((c->h->mask & (1u << i)) && ss->apply &&
-			    ss->apply(c, &c->limits) < 0)
-				return -1;
-		}
-	}
+	if (grp_limits_apply(c, &c->limits) < 0)
+		return -1;
 	watch(c);
 	/* every group holding it exists again and may be released again */
 	for (unsigned b = 0; b < GRP_HASH_BUCKETS; b++)
@@ -395,18 +374,17 @@ static bool seen_pid(const pid_t *pids, size_t n, pid_t p)
 int grp_container_procs_into(struct grp_container *c, pid_t *pids,
 			     size_t max, size_t *n)
 {
-	char chunk[4096], path[PATH_MAX + 16];
+	char chunk[4096], path[PATH_MAX + 16], rel[PATH_MAX + 16];
 	long cur = -1;
 	int total = 0, fd;
 	ssize_t r;
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", c->path);
-	if (c->removed || c->fd < 0)
+	if (c->removed)
 		return 0;
-	fd = openat(c->fd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+	snprintf(rel, sizeof(rel), "%s%scgroup.procs", c->rel, *c->rel ? "/" : "");
+	fd = grp_openat(c->h, rel, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0) {
-		if (c->h->plain && errno == ENOENT)
-			return 0;	/* nothing ever attached */
 		if (errno == ENOENT) {
 			/* the directory was removed behind our back (a cgroup
 			 * with tasks cannot be): it is empty, and counts as
@@ -422,8 +400,6 @@ int grp_container_procs_into(struct grp_container *c, pid_t *pids,
 					 c->group ? c->group->name : "?", c->path);
 			c->vanished = true;
 			grp_container_forget_watch(c);	/* the kernel dropped it */
-			close(c->fd);
-			c->fd = -1;
 			c->removed = true;
 			return 0;
 		}
@@ -483,7 +459,7 @@ int grp_container_is_empty(struct grp_container *c)
 	if (c->removed)
 		return 1;
 	/* v2 answers for the whole subtree in one read */
-	if (c->h->v2 && !c->h->plain &&
+	if (c->h->v2 &&
 	    /* quiet: a vanished directory is found and said below */
 	    grp_file_read_opt(c, "cgroup.events", buf, sizeof(buf)) >= 0 &&
 	    grp_kv_get(buf, "populated", &populated) == 0)
@@ -495,59 +471,15 @@ int grp_container_is_empty(struct grp_container *c)
 	return n == 0;
 }
 
-/* Plain directories keep the files tests wrote; cgroupfs ones vanish
- * with the directory. */
-static void clear_plain_dir(struct grp_container *c)
-{
-	int fd = openat(c->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d;
-	struct dirent *de;
-
-	if (fd < 0)
-		return;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return;
-	}
-	while ((de = readdir(d)))
-		if (de->d_type == DT_REG)
-			(void)unlinkat(dirfd(d), de->d_name, 0);
-	closedir(d);
-}
-
 int grp_container_remove(struct grp_container *c)
 {
-	int parentfd;
-	int rc;
-
 	if (c->removed)
 		return 0;
 	if (grp_container_has_children(c)) {
 		errno = EBUSY;
 		return -1;
 	}
-	for (int i = 0; i < GRP_SUBSYS_COUNT; i++) {
-		const struct grp_subsys *ss = grp_subsys_table[i];
-
-		if ((c->h->mask & (1u << i)) && ss->destroy)
-			ss->destroy(c);
-	}
-	if (c->h->plain) {
-		pid_t one;
-
-		if (grp_container_procs(c, &one, 1) > 0) {
-			errno = EBUSY;	/* as cgroupfs would say */
-			return -1;
-		}
-		clear_plain_dir(c);
-	}
-	if (c->parent)
-		parentfd = c->parent->fd;
-	else
-		parentfd = AT_FDCWD;
-	rc = unlinkat(parentfd, c->parent ? c->name : c->path, AT_REMOVEDIR);
-	if (rc < 0) {
+	if (c->h->e->sys->unlinkat(c->h->fd, c->rel, AT_REMOVEDIR) < 0) {
 		/* EBUSY: a task got in between the emptiness check and
 		 * rmdir.  Harmless: the next check sees it and waits. */
 		if (errno != EBUSY)
@@ -556,8 +488,6 @@ int grp_container_remove(struct grp_container *c)
 	}
 	/* the kernel drops the watch itself (IN_IGNORED) */
 	grp_container_forget_watch(c);
-	close(c->fd);
-	c->fd = -1;
 	c->removed = true;
 	log_debug("removed %s", c->path);
 	return 0;
@@ -575,9 +505,8 @@ void grp_container_free_tree(struct grp_container *c, bool remove)
 	if (remove && c->created && !c->removed && grp_container_remove(c) < 0 &&
 	    errno == EBUSY)
 		log_warn("leaving %s in place: it still has tasks", c->path);
-	if (c->fd >= 0)
-		close(c->fd);
 	grp_container_forget_watch(c);
+	grp_limits_free(&c->limits);
 	free(c->path);
 	free(c);
 }

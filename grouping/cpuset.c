@@ -30,11 +30,8 @@ static int cpuset_create(struct grp_container *c)
 		return 0;
 	for (unsigned i = 0; i < 2; i++) {
 		snprintf(rel, sizeof(rel), "../%s", files[i]);
-		if (grp_file_read_opt(c, rel, parent, sizeof(parent)) < 0) {
-			if (c->h->plain && errno == ENOENT)
-				continue;
+		if (grp_file_read(c, rel, parent, sizeof(parent)) < 0)
 			return -1;
-		}
 		grp_chomp(parent);
 		if (grp_file_read_opt(c, files[i], own, sizeof(own)) >= 0) {
 			grp_chomp(own);
@@ -56,11 +53,8 @@ static int cpuset_can_attach(struct grp_container *c, pid_t pid)
 	if (c->h->v2)
 		return 0;	/* empty means inherit on v2 */
 	for (unsigned i = 0; i < 2; i++) {
-		if (grp_file_read_opt(c, files[i], buf, sizeof(buf)) < 0) {
-			if (c->h->plain && errno == ENOENT)
-				continue;
+		if (grp_file_read(c, files[i], buf, sizeof(buf)) < 0)
 			return -1;
-		}
 		grp_chomp(buf);
 		if (!*buf) {
 			log_warn("%s/%s is empty: no task can run there",
@@ -87,33 +81,28 @@ static int parent_effective(struct grp_container *c, bool cpus,
 	return grp_cpulist_parse(buf, bits, CPUSET_BITS);
 }
 
-static int check_list(struct grp_container *c, const char *val, bool cpus,
-		      char *err, size_t errlen)
+static int check_list(struct grp_container *c, const struct grp_key *k,
+		      const char *val, char *err, size_t errlen)
 {
-	const char *what = cpus ? "cpuset.cpus" : "cpuset.mems";
+	bool cpus = !strcmp(k->name, "cpuset.cpus");
 	uint64_t want[WORDS], allowed[WORDS];
 	char have[GRP_LIST_MAX];
 
 	if (grp_cpulist_parse(val, want, CPUSET_BITS) < 0) {
 		snprintf(err, errlen, "%s: bad list '%s' (expected e.g. 0-3,5)",
-			 what, val);
-		errno = EINVAL;
-		return -1;
-	}
-	if (!*val) {
-		snprintf(err, errlen, "%s: empty list", what);
+			 k->name, val);
 		errno = EINVAL;
 		return -1;
 	}
 	if (parent_effective(c, cpus, allowed) < 0) {
 		snprintf(err, errlen, "%s: cannot read the parent's effective "
-			 "list: %s", what, strerror(errno));
+			 "list: %s", k->name, strerror(errno));
 		return -1;
 	}
 	for (unsigned i = 0; i < WORDS; i++)
 		if (want[i] & ~allowed[i]) {
 			snprintf(err, errlen, "%s: '%s' is not a subset of the "
-				 "parent's %s", what, val,
+				 "parent's %s", k->name, val,
 				 grp_cpulist_format(allowed, CPUSET_BITS, have,
 						    sizeof(have)));
 			errno = EINVAL;
@@ -122,42 +111,55 @@ static int check_list(struct grp_container *c, const char *val, bool cpus,
 	return 0;
 }
 
-static int cpuset_validate(struct grp_container *c, const struct grp_limits *l,
-			   char *err, size_t errlen)
+/* load time: a non-empty list, in the kernel's canonical form */
+static int parse_list(const char *val, char *out, size_t outlen, const char **why)
 {
-	if (*l->cpus && check_list(c, l->cpus, true, err, errlen) < 0)
+	uint64_t bits[WORDS];
+
+	if (grp_cpulist_parse(val, bits, CPUSET_BITS) < 0) {
+		*why = "is not a cpu or node list (e.g. 0-3,5)";
 		return -1;
-	if (*l->mems && check_list(c, l->mems, false, err, errlen) < 0)
+	}
+	grp_cpulist_format(bits, CPUSET_BITS, out, outlen);
+	if (!*out) {
+		*why = "is empty: no task could run";
 		return -1;
+	}
 	return 0;
 }
 
-static int cpuset_apply(struct grp_container *c, const struct grp_limits *l)
+static void read_list(struct grp_container *c, const char *file, struct grp_value *v)
 {
-	if (*l->cpus && grp_file_write(c, "cpuset.cpus", l->cpus) < 0)
-		return -1;
-	if (*l->mems && grp_file_write(c, "cpuset.mems", l->mems) < 0)
-		return -1;
-	return 0;
+	if (grp_file_read_opt(c, file, v->text, sizeof(v->text)) < 0)
+		return;
+	grp_chomp(v->text);
+	v->set = true;
 }
 
-static void read_list(struct grp_container *c, const char *file, char *out)
-{
-	if (grp_file_read_opt(c, file, out, GRP_LIST_MAX) < 0)
-		*out = '\0';
-	grp_chomp(out);
-}
+enum { F_CPUS, F_MEMS };
 
-static int cpuset_stats(struct grp_container *c, struct grp_stats *st)
+static int cpuset_stats(struct grp_container *c, struct grp_value *v)
 {
-	read_list(c, "cpuset.cpus", st->cpus);
-	read_list(c, "cpuset.mems", st->mems);
 	read_list(c, c->h->v2 ? "cpuset.cpus.effective" : "cpuset.effective_cpus",
-		  st->cpus_effective);
+		  &v[F_CPUS]);
 	read_list(c, c->h->v2 ? "cpuset.mems.effective" : "cpuset.effective_mems",
-		  st->mems_effective);
+		  &v[F_MEMS]);
 	return 0;
 }
+
+static const struct grp_key keys[] = {
+	{ .name = "cpuset.cpus", .alias = "AllowedCPUs",
+	  .v1_file = "cpuset.cpus", .v2_file = "cpuset.cpus",
+	  .parse = parse_list, .validate = check_list },
+	{ .name = "cpuset.mems", .alias = "AllowedMemoryNodes",
+	  .v1_file = "cpuset.mems", .v2_file = "cpuset.mems",
+	  .parse = parse_list, .validate = check_list },
+};
+
+static const struct grp_field fields[] = {
+	[F_CPUS] = { "cpus", GRP_FIELD_LIST, "CPUs the group's tasks may run on (effective)." },
+	[F_MEMS] = { "mems", GRP_FIELD_LIST, "Memory nodes the group's tasks may use (effective)." },
+};
 
 const struct grp_subsys grp_cpuset_subsys = {
 	.name = "cpuset",
@@ -165,7 +167,7 @@ const struct grp_subsys grp_cpuset_subsys = {
 	.v2_name = "cpuset",
 	.create = cpuset_create,
 	.can_attach = cpuset_can_attach,
-	.validate = cpuset_validate,
-	.apply = cpuset_apply,
 	.stats = cpuset_stats,
+	.keys = keys, .nkeys = GRP_ARRAY_SIZE(keys),
+	.fields = fields, .nfields = GRP_ARRAY_SIZE(fields),
 };

@@ -6,7 +6,8 @@
  * found by hashing the container pointers and reference counted, so moving
  * many tasks between the same groupings never creates duplicates (the
  * point of Paul Menage's reply in seeds/004).  A tuple may mix containers
- * of different paths, e.g. a shared cpuset with a private numtasks limit.
+ * of different paths, e.g. a container shared by several services in one
+ * hierarchy with a private one each in another.
  */
 #include "internal.h"
 #include "../lib/log.h"
@@ -177,118 +178,82 @@ int grp_group_set_limits(struct grp_group *g, const struct grp_limits *l,
 	}
 	err[0] = '\0';
 	/* validate everything first so a bad value writes nothing */
-	for (int i = 0; i < GRP_SUBSYS_COUNT; i++) {
-		const struct grp_subsys *ss = grp_subsys_table[i];
-		struct grp_hier *h = e->subsys_hier[i];
-
-		if (!h) {
-			bool wanted = (i == GRP_SUBSYS_cpuset && (*l->cpus || *l->mems)) ||
-				      (i == GRP_SUBSYS_numtasks &&
-				       l->numtasks_max != GRP_NUMTASKS_UNSET);
-			if (wanted) {
-				snprintf(err, errlen, "%s: subsystem not available "
-					 "on this system", ss->name);
-				errno = EOPNOTSUPP;
-				return -1;
-			}
-			continue;
-		}
-		if (g->conts[h->idx]->removed &&
-		    grp_container_revive(g->conts[h->idx]) < 0) {
-			snprintf(err, errlen, "%s: %s", g->conts[h->idx]->path,
-				 strerror(errno));
-			return -1;
-		}
-		if (ss->validate && ss->validate(g->conts[h->idx], l, err, errlen) < 0)
-			return -1;
-	}
-	for (int i = 0; i < GRP_SUBSYS_COUNT; i++) {
-		const struct grp_subsys *ss = grp_subsys_table[i];
-		struct grp_hier *h = e->subsys_hier[i];
+	for (unsigned i = 0; i < l->n; i++) {
+		const struct grp_limit *lim = &l->v[i];
+		struct grp_hier *h = e->subsys_hier[lim->ss];
 		struct grp_container *c;
 
-		if (!h)
-			continue;
-		c = g->conts[h->idx];
-		if (ss->apply && ss->apply(c, l) < 0) {
-			snprintf(err, errlen, "%s: writing limits to %s failed: %s",
-				 ss->name, c->path, strerror(errno));
+		if (!h) {
+			snprintf(err, errlen, "%s: subsystem %s not available on "
+				 "this system", lim->key->name, grp_subsys_name(lim->ss));
+			errno = EOPNOTSUPP;
 			return -1;
 		}
-		/* remember, per subsystem, what to re-apply on revive */
-		if (i == GRP_SUBSYS_cpuset) {
-			if (*l->cpus)
-				snprintf(c->limits.cpus, sizeof(c->limits.cpus), "%s", l->cpus);
-			if (*l->mems)
-				snprintf(c->limits.mems, sizeof(c->limits.mems), "%s", l->mems);
-		} else if (i == GRP_SUBSYS_numtasks &&
-			   l->numtasks_max != GRP_NUMTASKS_UNSET) {
-			c->limits.numtasks_max = l->numtasks_max;
+		c = g->conts[h->idx];
+		if (c->removed && grp_container_revive(c) < 0) {
+			snprintf(err, errlen, "%s: %s", c->path, strerror(errno));
+			return -1;
 		}
-		c->has_limits = true;
+		if (!grp_key_file(c, lim->key, err, errlen)) {
+			errno = EOPNOTSUPP;
+			return -1;
+		}
+		if (lim->key->validate &&
+		    lim->key->validate(c, lim->key, lim->value, err, errlen) < 0)
+			return -1;
+	}
+	for (unsigned s = 0; s < GRP_SUBSYS_COUNT; s++)
+		for (unsigned i = 0; i < l->n; i++) {
+			const struct grp_limit *lim = &l->v[i];
+			struct grp_container *c;
+
+			if (lim->ss != s)
+				continue;
+			c = g->conts[e->subsys_hier[s]->idx];
+			if (grp_key_write(c, lim->key, lim->value) < 0) {
+				snprintf(err, errlen, "%s: writing %s to %s failed: %s",
+					 lim->key->name, lim->value, c->path, strerror(errno));
+				return -1;
+			}
+		}
+	for (unsigned i = 0; i < e->nhier; i++)
+		if (grp_limits_remember(g->conts[i], l) < 0) {
+			snprintf(err, errlen, "%s: out of memory", g->conts[i]->path);
+			return -1;
+		}
+	return 0;
+}
+
+int grp_group_stats(struct grp_group *g, struct grp_stats *st)
+{
+	const struct grp_subsys *ss;
+	unsigned s;
+
+	st->have = 0;
+	grp_for_each_subsys(ss, s, GRP_SUBSYS_ALL) {
+		struct grp_hier *h = g->e->subsys_hier[s];
+
+		for (unsigned i = 0; i < ss->nfields; i++) {
+			st->v[s][i].set = false;
+			st->v[s][i].n = 0;
+			st->v[s][i].text[0] = '\0';
+		}
+		if (!h || !ss->stats || g->conts[h->idx]->removed)
+			continue;
+		if (ss->stats(g->conts[h->idx], st->v[s]) == 0)
+			st->have |= 1u << s;
 	}
 	return 0;
 }
 
-/* Where pid is now in hierarchy h, as an absolute directory, from
- * /proc/PID/cgroup.  Paths there are relative to our cgroup namespace
- * root, which is the mount's root for every mount corral makes or uses. */
-static int current_dir(struct grp_hier *h, pid_t pid, char *out, size_t len)
-{
-	char path[64], line[PATH_MAX + 128];
-	const char *want = NULL;
-	FILE *f;
-
-	for (int i = 0; i < GRP_SUBSYS_COUNT && !h->v2; i++)
-		if (h->mask & (1u << i)) {
-			want = grp_subsys_table[i]->v1_name;
-			break;
-		}
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	f = fopen(path, "re");
-	if (!f) {
-		log_warn_sys("open", path);
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		char *ctl = strchr(line, ':'), *cg;
-
-		if (!ctl || !(cg = strchr(ctl + 1, ':')))
-			continue;
-		*cg++ = '\0';
-		ctl++;
-		cg[strcspn(cg, "\n")] = '\0';
-		if (h->v2 && *ctl == '\0') {
-			snprintf(out, len, "%s%s", h->mnt, strcmp(cg, "/") ? cg : "");
-			fclose(f);
-			return 0;
-		}
-		if (!h->v2 && want) {
-			char buf[256], *save = NULL, *tok;
-
-			snprintf(buf, sizeof(buf), "%s", ctl);
-			for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-				if (!strcmp(tok, want)) {
-					snprintf(out, len, "%s%s", h->mnt,
-						 strcmp(cg, "/") ? cg : "");
-					fclose(f);
-					return 0;
-				}
-		}
-	}
-	fclose(f);
-	errno = ENOENT;
-	return -1;
-}
-
-static void move_back(const char *dir, pid_t pid)
+static void move_back(struct grp_hier *h, const char *dir, pid_t pid)
 {
 	char path[PATH_MAX + 16], buf[24];
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	fd = h->e->sys->openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC, 0);
 	if (fd < 0) {
 		log_warn_sys("open", path);
 		return;
@@ -327,33 +292,26 @@ int grp_group_attach(struct grp_group *g, pid_t pid)
 	if (revive_all(g) < 0)
 		return -1;
 	/* can_attach for every hierarchy before any move */
-	for (unsigned i = 0; i < e->nhier; i++)
-		for (int s = 0; s < GRP_SUBSYS_COUNT; s++) {
-			const struct grp_subsys *ss = grp_subsys_table[s];
+	for (unsigned i = 0; i < e->nhier; i++) {
+		const struct grp_subsys *ss;
+		unsigned s;
 
-			if ((e->hier[i]->mask & (1u << s)) && ss->can_attach &&
-			    ss->can_attach(g->conts[i], pid) < 0)
+		grp_for_each_subsys(ss, s, e->hier[i]->mask)
+			if (ss->can_attach && ss->can_attach(g->conts[i], pid) < 0)
 				return -1;
-		}
+	}
 	orig = calloc(e->nhier, sizeof(*orig));
 	if (!orig) {
 		log_warn_sys("allocate attach state for", g->name);
 		return -1;
 	}
 	for (unsigned i = 0; i < e->nhier; i++)
-		if (e->hier[i]->plain || current_dir(e->hier[i], pid, orig[i], PATH_MAX) < 0)
+		if (grp_task_dir(e->hier[i], pid, orig[i], PATH_MAX) < 0)
 			orig[i][0] = '\0';
 	for (; done < e->nhier; done++)
 		if (grp_container_attach(g->conts[done], pid) < 0)
 			goto revert;
 	free(orig);
-	for (unsigned i = 0; i < e->nhier; i++)
-		for (int s = 0; s < GRP_SUBSYS_COUNT; s++) {
-			const struct grp_subsys *ss = grp_subsys_table[s];
-
-			if ((e->hier[i]->mask & (1u << s)) && ss->attach)
-				ss->attach(g->conts[i], pid);
-		}
 	rearm(g);
 	return 0;
 revert:
@@ -362,7 +320,7 @@ revert:
 	saved = errno;
 	while (done--)
 		if (orig[done][0])
-			move_back(orig[done], pid);
+			move_back(e->hier[done], orig[done], pid);
 	free(orig);
 	errno = saved;
 	return -1;
@@ -392,22 +350,6 @@ int grp_group_procs(struct grp_group *g, pid_t *pids, size_t max)
 	return (int)n > best ? (int)n : best;
 }
 
-int grp_group_stats(struct grp_group *g, struct grp_stats *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->numtasks_max = GRP_NUMTASKS_MAX;
-	for (int i = 0; i < GRP_SUBSYS_COUNT; i++) {
-		const struct grp_subsys *ss = grp_subsys_table[i];
-		struct grp_hier *h = g->e->subsys_hier[i];
-
-		if (!h || !ss->stats || g->conts[h->idx]->removed)
-			continue;
-		if (ss->stats(g->conts[h->idx], st) == 0)
-			st->have |= 1u << i;
-	}
-	return 0;
-}
-
 /* A pid read from cgroup.procs that must never be signalled: 0 is how
  * cgroup2 shows a task of another pid namespace (kill(0) would hit our own
  * process group, and PID 1 would reboot), 1 is the init above us or
@@ -424,14 +366,14 @@ static bool pid_signallable(pid_t pid, pid_t self)
  * group's.  1 if it was written, 0 if unavailable, -1 on error. */
 static int v2_kill(struct grp_container *c)
 {
-	char path[PATH_MAX + 16];
+	char path[PATH_MAX + 16], rel[PATH_MAX + 16];
 	int fd, r, saved;
 
-	if (!c->h->v2 || c->h->plain || c->removed || c->fd < 0 ||
-	    grp_container_has_children(c))
+	if (!c->h->v2 || c->removed || grp_container_has_children(c))
 		return 0;
 	snprintf(path, sizeof(path), "%s/cgroup.kill", c->path);
-	fd = openat(c->fd, "cgroup.kill", O_WRONLY | O_CLOEXEC);
+	snprintf(rel, sizeof(rel), "%s%scgroup.kill", c->rel, *c->rel ? "/" : "");
+	fd = grp_openat(c->h, rel, O_WRONLY | O_CLOEXEC, 0);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;	/* kernel < 5.14 */

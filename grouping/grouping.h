@@ -3,8 +3,11 @@
  *
  * Follows the "generic process containers" design that became cgroups:
  *
- *   subsystem   a resource controller (cpuset, cpuacct, numtasks), described
- *               by one ops table (struct grp_subsys in internal.h).
+ *   subsystem   a resource controller (cpuset, cpuacct, numtasks, ...),
+ *               described by one ops table (struct grp_subsys in
+ *               internal.h) that also declares the limit keys it owns and
+ *               the status fields it reports; everything outside the
+ *               subsystem's file goes through those descriptors.
  *   hierarchy   a tree of containers with a set of subsystems bound to it;
  *               backed by one mounted cgroup (v1) or cgroup2 filesystem.
  *   container   one node of one hierarchy: a directory in that filesystem.
@@ -13,14 +16,18 @@
  *               are reference counted, found by hash and shared by every
  *               user with identical membership.
  *
- * Layouts: "v1" mounts/uses one hierarchy per subsystem (cpuset, cpuacct,
- * pids); "v1:cpuset,cpuacct:numtasks" binds several subsystems into one
- * hierarchy; "v2" is the unified hierarchy; "auto" picks from what is
- * mounted.  On v1 a controller-less cgroup2 tree (if mounted or mountable)
+ * Layouts: "v1" mounts/uses one hierarchy per subsystem;
+ * "v1:cpuset,cpuacct" binds several subsystems into one hierarchy (any
+ * subsystem not named gets a hierarchy of its own); "v2" is the unified
+ * hierarchy; "auto" picks from what is mounted.  On v1 a controller-less cgroup2 tree (if mounted or mountable)
  * is used only to get event-driven "populated" notifications.
  *
  * Everything corral creates lives under a subtree (config.subtree) of each
- * hierarchy, so tests and nested instances use private roots.  The kernel's
+ * hierarchy, so tests and nested instances use private roots.  Unless
+ * corral owns the hierarchies' roots (own_root: the machine's init), the
+ * subtree goes below the cgroup corral itself is in, in each hierarchy
+ * (from /proc/self/cgroup): a supervisor started inside a limited cgroup
+ * (a container, a user session, a CI job) stays inside its limits.  The kernel's
  * release_agent and notify_on_release files are never written: release is
  * detected in-process (see grp_engine_start()).
  *
@@ -38,7 +45,7 @@
 struct ev_loop;
 
 enum grp_subsys_id {
-#define SUBSYS(n) GRP_SUBSYS_##n,
+#define SUBSYS(n, k) GRP_SUBSYS_##n,
 #include "subsys_list.h"
 #undef SUBSYS
 	GRP_SUBSYS_COUNT
@@ -50,9 +57,8 @@ enum grp_subsys_id {
 #define GRP_DEPTH_MAX 8		/* nesting levels in a group path */
 #define GRP_LIST_MAX 256	/* a cpu or memory-node list */
 
-/* numtasks.max special values */
-#define GRP_NUMTASKS_UNSET (-2LL)	/* not configured: leave inherited */
-#define GRP_NUMTASKS_MAX (-1LL)		/* "max": no limit */
+#define GRP_SUBSYS_ALL ((1u << GRP_SUBSYS_COUNT) - 1)
+#define GRP_FIELDS_MAX 8	/* status fields one subsystem may declare */
 
 enum grp_layout_kind {
 	GRP_LAYOUT_AUTO,	/* decide from /proc/self/mountinfo */
@@ -65,6 +71,21 @@ struct grp_layout {
 	/* v1 only: subsystem bitmask (1 << grp_subsys_id) of each hierarchy */
 	unsigned nhier;
 	unsigned masks[GRP_HIER_MAX];
+};
+
+/*
+ * The file-system calls the engine makes, so unit tests can stand plain
+ * directories in for cgroupfs (tests/lib/fakecg.c emulates the kernel's
+ * answers); the engine itself has no test-only branches.  NULL in
+ * grp_config: the real system calls.
+ */
+struct grp_sys {
+	int (*openat)(int dirfd, const char *path, int flags, mode_t mode);
+	int (*mkdirat)(int dirfd, const char *path, mode_t mode);
+	int (*unlinkat)(int dirfd, const char *path, int flags);
+	/* 0 if path is the root of a cgroup (v2: cgroup2) file system */
+	int (*check_fs)(const char *path, bool v2);
+	int (*inotify_add_watch)(int fd, const char *path, uint32_t mask);
 };
 
 struct grp_config {
@@ -81,33 +102,68 @@ struct grp_config {
 	 * v2 controllers may be enabled in the root's cgroup.subtree_control.
 	 * Never set this on a shared host: root files belong to its init. */
 	bool own_root;
-	/* accept plain directories instead of cgroupfs (unit tests only) */
-	bool allow_plain_dirs;
+	/* file-system calls; NULL = the real ones (unit tests pass a fake) */
+	const struct grp_sys *sys;
 	/* v1: do not use a cgroup2 tree for release events */
 	bool no_tracking;
 	/* fallback release check period in seconds; 0 = default */
 	double poll_interval;
 };
 
+/*
+ * Limits a group asks for: (key, value) pairs, each key owned by one
+ * subsystem (its descriptor in the subsystem's file says the key's name,
+ * systemd alias, parser and control file).  Values are kept in canonical
+ * form as the key's parser accepted them.  Sized by what is set; owned
+ * (grp_limits_free); a zeroed struct is empty.  A key not set leaves the
+ * kernel's inherited value alone.
+ */
+struct grp_key;
+struct grp_limit {
+	unsigned ss;			/* enum grp_subsys_id of the owner */
+	const struct grp_key *key;
+	char *value;
+};
 struct grp_limits {
-	char cpus[GRP_LIST_MAX];	/* "" = inherit parent's */
-	char mems[GRP_LIST_MAX];	/* "" = inherit parent's */
-	long long numtasks_max;		/* >0, GRP_NUMTASKS_MAX or _UNSET */
+	unsigned n;
+	struct grp_limit *v;
 };
 
+/* What a status field is, so every view formats it the same way. */
+enum grp_field_kind {
+	GRP_FIELD_LIST,		/* text, e.g. a cpu list "0-3" */
+	GRP_FIELD_COUNT,	/* a number now */
+	GRP_FIELD_LIMIT,	/* a count limit; GRP_VALUE_MAX = "max" */
+	GRP_FIELD_BYTES,	/* a size in bytes now */
+	GRP_FIELD_BYTES_LIMIT,	/* a size limit; GRP_VALUE_MAX = "max" */
+	GRP_FIELD_NSEC,		/* a duration in nanoseconds */
+	GRP_FIELD_MSEC,		/* a duration in milliseconds */
+	GRP_FIELD_COUNTER,	/* events since the group was made */
+};
+
+struct grp_field {
+	const char *name;		/* status key: "numtasks_current" */
+	enum grp_field_kind kind;
+	const char *help;		/* one line, for metrics and docs */
+};
+
+#define GRP_VALUE_MAX UINT64_MAX	/* a limit that is "max" */
+
+struct grp_value {
+	bool set;
+	uint64_t n;			/* numbers of every kind but LIST */
+	char text[GRP_LIST_MAX];	/* LIST */
+};
+
+/* One read of every subsystem's fields: v[ss][i] is field i of subsystem
+ * ss as its descriptor lists them; iterate with grp_stats_next(). */
 struct grp_stats {
 	unsigned have;			/* bitmask of subsystems that answered */
-	/* cpuset */
-	char cpus[GRP_LIST_MAX];	/* configured */
-	char cpus_effective[GRP_LIST_MAX];
-	char mems[GRP_LIST_MAX];
-	char mems_effective[GRP_LIST_MAX];
-	/* cpuacct; times in nanoseconds */
-	uint64_t usage_ns, user_ns, system_ns;
-	/* numtasks */
-	long long numtasks_current;
-	long long numtasks_max;		/* GRP_NUMTASKS_MAX for "max" */
-	uint64_t fork_failures;		/* forks refused by numtasks.max */
+	struct grp_value v[GRP_SUBSYS_COUNT][GRP_FIELDS_MAX];
+};
+
+struct grp_stat_iter {
+	unsigned ss, i;			/* start zeroed */
 };
 
 struct grp_engine;
@@ -135,8 +191,12 @@ int grp_cpulist_parse(const char *s, uint64_t *bits, unsigned nbits);
 /* Canonical form of a bitmap ("0-3,5"); returns buf. */
 const char *grp_cpulist_format(const uint64_t *bits, unsigned nbits,
 			       char *buf, size_t len);
-/* numtasks.max value: positive integer or "max". */
-int grp_numtasks_parse(const char *s, long long *out);
+/* A count limit: positive integer up to the kernel's PID_MAX_LIMIT, or
+ * "max"/"infinity" (GRP_VALUE_MAX). */
+int grp_count_parse(const char *s, uint64_t *out);
+/* A size: bytes with an optional K, M, G, T suffix (powers of 1024, as
+ * systemd), or "max"/"infinity" (GRP_VALUE_MAX).  At most 2^62 bytes. */
+int grp_size_parse(const char *s, uint64_t *out);
 
 /* A container name: 1..GRP_NAME_MAX bytes of [A-Za-z0-9_.@:-], not "." or
  * "..", not starting with '.', and not a control-file name or prefix
@@ -146,10 +206,49 @@ int grp_name_valid(const char *name, const char **why);
 /* A group path: names separated by '/', at most GRP_DEPTH_MAX deep. */
 int grp_path_valid(const char *path, const char **why);
 
-void grp_limits_init(struct grp_limits *l);
 const char *grp_subsys_name(enum grp_subsys_id id);
+/* the kernel's v1 controller name ("pids" for numtasks) */
+const char *grp_subsys_kernel_name(enum grp_subsys_id id);
 /* by corral name ("numtasks") or kernel name ("pids"); -1 if unknown */
 int grp_subsys_lookup(const char *name);
+/* "cpuset,cpuacct": the subsystems of mask, joined by ',', corral's names
+ * or (kernel) the v1 controller names; cut short to fit len.  Returns buf. */
+const char *grp_subsys_mask_names(unsigned mask, bool kernel, char *buf, size_t len);
+
+/* ---- limits and status fields (grouping/subsys.c) ---- */
+
+void grp_limits_init(struct grp_limits *l);
+void grp_limits_free(struct grp_limits *l);
+/* dst (initialised) becomes a copy of src; -1 when out of memory */
+int grp_limits_copy(struct grp_limits *dst, const struct grp_limits *src);
+/* Set key (corral's name, e.g. "numtasks.max", or the systemd alias,
+ * "TasksMax") to value after the key's parser accepted it; a key set
+ * again takes the later value.  Returns 1 when set, 0 when no subsystem
+ * owns such a key (nothing changes), -1 with err ("numtasks.max: '0' is
+ * not a positive count or \"max\"") when the value is bad. */
+int grp_limits_set(struct grp_limits *l, const char *key, const char *value,
+		   char *err, size_t errlen);
+/* the canonical value of key (name or alias), or NULL if not set */
+const char *grp_limits_get(const struct grp_limits *l, const char *key);
+/* corral's name of limit i (0..l->n-1) */
+const char *grp_limit_name(const struct grp_limit *lim);
+/* true if key (name or alias) is a limit key of some subsystem */
+bool grp_key_known(const char *key);
+/* key i of subsystem ss (NULL past the last): name, systemd alias (NULL
+ * if none); for documentation and `initctl verify` */
+const char *grp_key_at(unsigned ss, unsigned i, const char **alias);
+
+/* The next field with a value (it from zero): true with *f and *v set. */
+bool grp_stats_next(const struct grp_stats *st, struct grp_stat_iter *it,
+		    const struct grp_field **f, const struct grp_value **v);
+/* A value as status text ("max", "0-3", "1234") or as a JSON value
+ * ("max" quoted, lists quoted, numbers bare).  Returns buf. */
+const char *grp_value_format(const struct grp_field *f, const struct grp_value *v,
+			     bool json, char *buf, size_t len);
+/* a field by status key, over every subsystem (clients), or NULL */
+const struct grp_field *grp_field_lookup(const char *name);
+/* field i of subsystem ss, NULL past the last */
+const struct grp_field *grp_field_at(unsigned ss, unsigned i);
 
 /* ---- engine ---- */
 
@@ -235,9 +334,12 @@ struct grp_container *grp_group_container(struct grp_group *g, unsigned hier);
 /* path below the subtree root of the container in hierarchy 0 */
 const char *grp_group_name(const struct grp_group *g);
 
-/* Validate every limit against the parent first (cpu list syntax, subset
- * of the parent's effective cpus/mems, positive counts), then write them.
- * Nothing is written if any limit is invalid; err says which and why. */
+/* Validate every limit against the parent first (each key's own check,
+ * e.g. a cpu list must be a subset of the parent's effective cpus; a key
+ * the hierarchy's cgroup version lacks; a subsystem not available), then
+ * write them, in subsystem order.  Nothing is written if any limit is
+ * invalid; err says which and why.  The containers remember what was
+ * written, to write it again if they are re-made. */
 int grp_group_set_limits(struct grp_group *g, const struct grp_limits *l,
 			 char *err, size_t errlen);
 /* Move pid (0 = caller) into every container of the group.  If one

@@ -22,8 +22,6 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#define CGROUP_MAGIC 0x27e0ebUL
-#define CGROUP2_MAGIC 0x63677270UL
 #define TMPFS_MAGIC 0x01021994UL
 #define MAX_MOUNTS 64
 
@@ -88,7 +86,7 @@ static int read_mounts(const char *file, struct mnt *m, unsigned *n)
 
 			for (opt = strtok_r(super, ",", &s2); opt; opt = strtok_r(NULL, ",", &s2))
 				for (int i = 0; i < GRP_SUBSYS_COUNT; i++)
-					if (!strcmp(opt, grp_subsys_table[i]->v1_name))
+					if (!strcmp(opt, grp_subsys_kernel_name(i)))
 						m[*n].mask |= 1u << i;
 		}
 		(*n)++;
@@ -160,23 +158,10 @@ static int ensure_base(struct grp_engine *e, const struct mnt *m, unsigned n)
 	return 0;
 }
 
-static void v1_dir_name(unsigned mask, char *buf, size_t len, bool opts)
-{
-	size_t n = 0;
-
-	buf[0] = '\0';
-	for (int i = 0; i < GRP_SUBSYS_COUNT && n < len; i++)
-		if (mask & (1u << i))
-			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "," : "",
-					      grp_subsys_table[i]->v1_name);
-	(void)opts;
-}
-
 static struct grp_hier *add_hier(struct grp_engine *e, const char *mnt,
 				 unsigned mask, bool v2, bool tracking)
 {
 	struct grp_hier *h;
-	struct statfs sf;
 
 	if (e->nhier == GRP_HIER_MAX) {
 		log_warn("too many hierarchies; ignoring %s", mnt);
@@ -194,19 +179,20 @@ static struct grp_hier *add_hier(struct grp_engine *e, const char *mnt,
 	h->v2 = v2;
 	h->tracking = tracking;
 	snprintf(h->mnt, sizeof(h->mnt), "%s", mnt);
-	if (statfs(mnt, &sf) < 0) {
-		log_warn_sys("statfs", mnt);
+	if (e->sys->check_fs(mnt, v2) < 0) {
+		if (errno == EINVAL)
+			log_warn("%s is not a %s filesystem", mnt, v2 ? "cgroup2" : "cgroup");
+		else
+			log_warn_sys("statfs", mnt);
 		free(h);
+		errno = EINVAL;
 		return NULL;
 	}
-	if ((unsigned long)sf.f_type != (v2 ? CGROUP2_MAGIC : CGROUP_MAGIC)) {
-		if (!e->cfg.allow_plain_dirs) {
-			log_warn("%s is not a %s filesystem", mnt, v2 ? "cgroup2" : "cgroup");
-			free(h);
-			errno = EINVAL;
-			return NULL;
-		}
-		h->plain = true;
+	h->fd = e->sys->openat(AT_FDCWD, mnt, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	if (h->fd < 0) {
+		log_warn_sys("open", mnt);
+		free(h);
+		return NULL;
 	}
 	e->hier[e->nhier++] = h;
 	return h;
@@ -214,7 +200,8 @@ static struct grp_hier *add_hier(struct grp_engine *e, const char *mnt,
 
 static int setup_v1(struct grp_engine *e, struct mnt *m, unsigned n)
 {
-	unsigned remaining = (1u << GRP_SUBSYS_COUNT) - 1;
+	unsigned remaining = GRP_SUBSYS_ALL, id;
+	const struct grp_subsys *ss;
 	struct grp_layout def;
 
 	for (unsigned i = 0; i < n && remaining; i++) {
@@ -239,7 +226,7 @@ static int setup_v1(struct grp_engine *e, struct mnt *m, unsigned n)
 
 				if ((l->masks[i] & remaining) != l->masks[i])
 					continue;
-				v1_dir_name(l->masks[i], name, sizeof(name), true);
+				grp_subsys_mask_names(l->masks[i], true, name, sizeof(name));
 				snprintf(target, sizeof(target), "%s/%s", e->mount_base, name);
 				if (do_mount("cgroup", target, name) < 0)
 					continue;
@@ -250,11 +237,9 @@ static int setup_v1(struct grp_engine *e, struct mnt *m, unsigned n)
 			}
 		}
 	}
-	for (int i = 0; i < GRP_SUBSYS_COUNT; i++)
-		if (remaining & (1u << i))
-			log_warn("subsystem %s unavailable: no v1 hierarchy has "
-				 "the %s controller", grp_subsys_name(i),
-				 grp_subsys_table[i]->v1_name);
+	grp_for_each_subsys(ss, id, remaining)
+		log_warn("subsystem %s unavailable: no v1 hierarchy has "
+			 "the %s controller", ss->name, ss->v1_name);
 	if (e->nhier == 0) {
 		errno = ENOENT;
 		return -1;
@@ -292,7 +277,7 @@ static int setup_v2(struct grp_engine *e, struct mnt *m, unsigned n)
 		    do_mount("cgroup2", e->mount_base, NULL) < 0)
 			return -1;
 		point = e->mount_base;
-		if (!add_hier(e, point, (1u << GRP_SUBSYS_COUNT) - 1, true, false))
+		if (!add_hier(e, point, GRP_SUBSYS_ALL, true, false))
 			return -1;
 		e->hier[0]->mounted_by_us = true;
 		return 0;
@@ -302,23 +287,25 @@ static int setup_v2(struct grp_engine *e, struct mnt *m, unsigned n)
 		errno = ENOENT;
 		return -1;
 	}
-	return add_hier(e, point, (1u << GRP_SUBSYS_COUNT) - 1, true, false) ? 0 : -1;
+	return add_hier(e, point, GRP_SUBSYS_ALL, true, false) ? 0 : -1;
 }
 
 /* v2: a subsystem is only usable if its controller reached our subtree
  * root (the parent enabled it); cpuacct needs none (core cpu.stat). */
 static void narrow_v2(struct grp_hier *h)
 {
+	const struct grp_subsys *ss;
 	char avail[512];
+	unsigned i;
 
-	if (!h->v2 || h->tracking || h->plain)
+	if (!h->v2 || h->tracking)
 		return;
 	if (grp_file_read(h->root, "cgroup.controllers", avail, sizeof(avail)) < 0)
 		avail[0] = '\0';
-	for (int i = 0; i < GRP_SUBSYS_COUNT; i++) {
-		const char *n = grp_subsys_table[i]->v2_name;
+	grp_for_each_subsys(ss, i, h->mask) {
+		const char *n = ss->v2_name;
 
-		if (!(h->mask & (1u << i)) || !n || grp_has_word(avail, n))
+		if (!n || grp_has_word(avail, n))
 			continue;
 		log_warn("subsystem %s unavailable: controller %s is not "
 			 "enabled for %s", grp_subsys_name(i), n, h->root->path);
@@ -349,7 +336,8 @@ int grp_hier_setup(struct grp_engine *e)
 {
 	struct mnt *m = calloc(MAX_MOUNTS, sizeof(*m));
 	enum grp_layout_kind kind = e->cfg.layout.kind;
-	unsigned n = 0;
+	const struct grp_subsys *ss;
+	unsigned n = 0, s;
 	int rc = -1;
 
 	if (!m) {
@@ -376,8 +364,10 @@ int grp_hier_setup(struct grp_engine *e)
 		rc = setup_v1(e, m, n);
 		if (rc < 0 && e->cfg.layout.kind == GRP_LAYOUT_AUTO) {
 			log_info("no v1 hierarchy usable; trying cgroup v2");
-			for (unsigned i = 0; i < e->nhier; i++)
+			for (unsigned i = 0; i < e->nhier; i++) {
+				close(e->hier[i]->fd);
 				free(e->hier[i]);
+			}
 			e->nhier = 0;
 			if (read_mounts(e->mountinfo, m, &n) < 0)
 				goto out;
@@ -399,8 +389,8 @@ int grp_hier_setup(struct grp_engine *e)
 			goto out;
 		}
 		narrow_v2(h);
-		for (int s = 0; s < GRP_SUBSYS_COUNT; s++)
-			if ((h->mask & (1u << s)) && !e->subsys_hier[s])
+		grp_for_each_subsys(ss, s, h->mask)
+			if (!e->subsys_hier[s])
 				e->subsys_hier[s] = h;
 	}
 	rc = 0;
@@ -426,6 +416,7 @@ struct grp_engine *grp_engine_open(const struct grp_config *cfg)
 		return NULL;
 	}
 	e->cfg = *cfg;
+	e->sys = cfg->sys ? cfg->sys : &grp_sys_real;
 	e->inotify_fd = -1;
 	snprintf(e->mount_base, sizeof(e->mount_base), "%s",
 		 cfg->mount_base ? cfg->mount_base : "/sys/fs/cgroup");
@@ -443,17 +434,12 @@ struct grp_engine *grp_engine_open(const struct grp_config *cfg)
 		return NULL;
 	}
 	for (unsigned i = 0; i < e->nhier; i++) {
-		char masks[128] = "";
-		size_t off = 0;
+		char masks[128];
 
-		for (int s = 0; s < GRP_SUBSYS_COUNT; s++)
-			if (e->hier[i]->mask & (1u << s))
-				off += (size_t)snprintf(masks + off, sizeof(masks) - off,
-							"%s%s", off ? "," : "", grp_subsys_name(s));
-		log_debug("hierarchy %u: %s [%s]%s%s", i, e->hier[i]->root->path,
-			  e->hier[i]->tracking ? "tracking" : masks,
-			  e->hier[i]->v2 ? " cgroup2" : " cgroup",
-			  e->hier[i]->plain ? " (plain dir)" : "");
+		log_debug("hierarchy %u: %s [%s]%s", i, e->hier[i]->root->path,
+			  e->hier[i]->tracking ? "tracking" :
+			  grp_subsys_mask_names(e->hier[i]->mask, false, masks, sizeof(masks)),
+			  e->hier[i]->v2 ? " cgroup2" : " cgroup");
 	}
 	return e;
 }
@@ -501,9 +487,10 @@ void grp_engine_free(struct grp_engine *e, bool remove)
 		while (remove && h->nmade) {
 			const char *p = h->made[--h->nmade];
 
-			if (rmdir(p) < 0 && errno != ENOENT)
+			if (e->sys->unlinkat(AT_FDCWD, p, AT_REMOVEDIR) < 0 && errno != ENOENT)
 				log_warn_sys("rmdir", p);
 		}
+		close(h->fd);
 		free(h);
 	}
 	/* pending checks hold references to groups freed above */
@@ -530,3 +517,60 @@ const char *grp_hier_path(const struct grp_hier *h) { return h->root ? h->root->
 unsigned grp_hier_mask(const struct grp_hier *h) { return h->mask; }
 bool grp_hier_is_v2(const struct grp_hier *h) { return h->v2; }
 bool grp_hier_is_tracking(const struct grp_hier *h) { return h->tracking; }
+
+int grp_task_dir(struct grp_hier *h, pid_t pid, char *out, size_t len)
+{
+	char path[64], line[PATH_MAX + 128];
+	const char *want = NULL;
+	FILE *f;
+	int fd;
+
+	for (int i = 0; i < GRP_SUBSYS_COUNT && !h->v2; i++)
+		if (h->mask & (1u << i)) {
+			want = grp_subsys_kernel_name(i);
+			break;
+		}
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/cgroup");
+	fd = h->e->sys->openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0 || !(f = fdopen(fd, "re"))) {
+		if (errno != ENOENT)
+			log_warn_sys("open", path);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	/* Paths there are relative to our cgroup namespace root, which is
+	 * the mount's root for every mount corral makes or uses. */
+	while (fgets(line, sizeof(line), f)) {
+		char *ctl = strchr(line, ':'), *cg;
+
+		if (!ctl || !(cg = strchr(ctl + 1, ':')))
+			continue;
+		*cg++ = '\0';
+		ctl++;
+		cg[strcspn(cg, "\n")] = '\0';
+		if (h->v2 && *ctl == '\0') {
+			snprintf(out, len, "%s%s", h->mnt, strcmp(cg, "/") ? cg : "");
+			fclose(f);
+			return 0;
+		}
+		if (!h->v2 && want) {
+			char buf[256], *save = NULL, *tok;
+
+			snprintf(buf, sizeof(buf), "%s", ctl);
+			for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+				if (!strcmp(tok, want)) {
+					snprintf(out, len, "%s%s", h->mnt,
+						 strcmp(cg, "/") ? cg : "");
+					fclose(f);
+					return 0;
+				}
+		}
+	}
+	fclose(f);
+	errno = ENOENT;
+	return -1;
+}

@@ -13,6 +13,28 @@
 #define GRP_HASH_BUCKETS 64
 
 /*
+ * A limit key a subsystem owns, like the kernel's struct cftype: the
+ * [Group] key, its systemd alias, the control file per cgroup version,
+ * and how to check and write a value.
+ */
+struct grp_key {
+	const char *name;	/* corral's key: "numtasks.max" */
+	const char *alias;	/* systemd's: "TasksMax", or NULL */
+	const char *v1_file;	/* control file on v1; NULL: v2 only */
+	const char *v2_file;	/* control file on v2; NULL: v1 only */
+	/* load time, pure: accept value or say why not; canonical form into
+	 * out (at most GRP_LIST_MAX bytes) */
+	int (*parse)(const char *value, char *out, size_t outlen, const char **why);
+	/* apply time, before anything is written: check value against the
+	 * live hierarchy (the parent's cpus); NULL = nothing to check */
+	int (*validate)(struct grp_container *c, const struct grp_key *k,
+			const char *value, char *err, size_t errlen);
+	/* the text to write (v1 wants -1 where v2 says max); NULL = value */
+	const char *(*to_file)(struct grp_container *c, const char *value,
+			       char *buf, size_t len);
+};
+
+/*
  * One subsystem, like the kernel's struct cgroup_subsys.  A NULL op is a
  * successful no-op.  Ops act on one container of the hierarchy the
  * subsystem is bound to, through that container's control files.
@@ -23,26 +45,28 @@ struct grp_subsys {
 	const char *v2_name;	/* v2 controller to enable, NULL = core files */
 	/* after mkdir, before anything can attach (cpuset: copy parent) */
 	int (*create)(struct grp_container *c);
-	/* before rmdir */
-	void (*destroy)(struct grp_container *c);
 	/* may refuse an attach (cpuset: empty cpus or mems on v1) */
 	int (*can_attach)(struct grp_container *c, pid_t pid);
-	/* the task is now in every container of its group (commit) */
-	void (*attach)(struct grp_container *c, pid_t pid);
-	/* check limits against the parent; write nothing */
-	int (*validate)(struct grp_container *c, const struct grp_limits *l,
-			char *err, size_t errlen);
-	/* write validated limits */
-	int (*apply)(struct grp_container *c, const struct grp_limits *l);
-	/* fill this subsystem's part of st */
-	int (*stats)(struct grp_container *c, struct grp_stats *st);
+	/* fill vals[0..nfields-1], in the order of fields[] */
+	int (*stats)(struct grp_container *c, struct grp_value *vals);
+	const struct grp_key *keys;	/* limit keys it owns */
+	unsigned nkeys;
+	const struct grp_field *fields;	/* status fields it reports */
+	unsigned nfields;		/* at most GRP_FIELDS_MAX */
 };
 
-#define SUBSYS(n) extern const struct grp_subsys grp_##n##_subsys;
+#define GRP_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#define SUBSYS(n, k) extern const struct grp_subsys grp_##n##_subsys;
 #include "subsys_list.h"
 #undef SUBSYS
 
 extern const struct grp_subsys *const grp_subsys_table[GRP_SUBSYS_COUNT];
+
+/* for (each subsystem i in mask) with ss its ops table */
+#define grp_for_each_subsys(ss, i, mask)					\
+	for ((i) = 0; (i) < GRP_SUBSYS_COUNT; (i)++)				\
+		if (((mask) & (1u << (i))) && ((ss) = grp_subsys_table[(i)]))
 
 struct grp_container {
 	struct grp_hier *h;
@@ -51,7 +75,8 @@ struct grp_container {
 	struct grp_container *sibling;	/* next child of parent */
 	char name[GRP_NAME_MAX + 1];
 	char *path;			/* absolute directory, exact size */
-	int fd;				/* O_PATH directory, -1 if removed */
+	const char *rel;		/* path relative to the hierarchy's
+					 * mount point (h->fd), inside path */
 	int wd;				/* inotify watch on cgroup.events, -1 */
 	/* the group whose tuple holds this container, for mapping an event
 	 * to the one group to check; NULL if none (then: check them all) */
@@ -61,8 +86,9 @@ struct grp_container {
 	bool removed;			/* directory rmdir'ed by us */
 	bool vanished;			/* ... or by someone else (counted empty) */
 	bool created;			/* directory made by us (else adopted) */
-	bool has_limits;		/* limits below were applied */
-	struct grp_limits limits;	/* re-applied if the dir is re-made */
+	/* what was written, for this container's subsystems: written
+	 * again if the directory is re-made */
+	struct grp_limits limits;
 };
 
 struct grp_hier {
@@ -71,9 +97,11 @@ struct grp_hier {
 	unsigned mask;			/* bound subsystems */
 	bool v2;
 	bool tracking;			/* controller-less cgroup2 for events */
-	bool plain;			/* not a cgroupfs (unit tests) */
 	bool mounted_by_us;
 	char mnt[PATH_MAX];		/* mount point */
+	int fd;				/* O_PATH of mnt: every control file
+					 * is opened relative to it, so PID 1
+					 * holds one fd per hierarchy */
 	struct grp_container *root;	/* subtree root */
 	/* subtree components above root that we created, outermost first */
 	unsigned nmade;
@@ -97,6 +125,7 @@ struct grp_group {
 };
 
 struct grp_engine {
+	const struct grp_sys *sys;	/* cfg.sys or the real calls */
 	char mount_base[PATH_MAX];
 	char subtree[GRP_PATH_MAX];
 	char mountinfo[PATH_MAX];
@@ -130,7 +159,8 @@ struct grp_engine {
 };
 
 /* sysfile.c: control-file access relative to a container's directory.
- * Errors are logged with the full path. */
+ * Errors are logged with the full path.  file may start with "../" (the
+ * parent's file). */
 int grp_file_read(struct grp_container *c, const char *file,
 		  char *buf, size_t len);
 int grp_file_write(struct grp_container *c, const char *file,
@@ -142,6 +172,24 @@ int grp_file_read_opt(struct grp_container *c, const char *file,
 int grp_kv_get(const char *buf, const char *key, unsigned long long *val);
 /* strip trailing whitespace in place */
 void grp_chomp(char *s);
+/* open relative to the hierarchy: rel "" is the mount point itself */
+int grp_openat(struct grp_hier *h, const char *rel, int flags, mode_t mode);
+extern const struct grp_sys grp_sys_real;
+/* a number from a control file: 0, or -1 quietly if missing or not one;
+ * "max" reads as GRP_VALUE_MAX */
+int grp_file_u64(struct grp_container *c, const char *file, uint64_t *out);
+
+/* subsys.c: the control file key k writes in c's hierarchy, or NULL with
+ * err saying that the key is for the other cgroup version */
+const char *grp_key_file(struct grp_container *c, const struct grp_key *k,
+			 char *err, size_t errlen);
+int grp_key_write(struct grp_container *c, const struct grp_key *k, const char *value);
+/* subsys.c: write every limit of l that belongs to a subsystem of c's
+ * hierarchy (revive) */
+int grp_limits_apply(struct grp_container *c, const struct grp_limits *l);
+/* keep what was written: l's limits of c's subsystems merged into
+ * c->limits */
+int grp_limits_remember(struct grp_container *c, const struct grp_limits *l);
 
 /* container.c */
 struct grp_container *grp_container_new_root(struct grp_hier *h,
@@ -160,6 +208,9 @@ bool grp_has_word(const char *list, const char *word);
 
 /* hierarchy.c */
 int grp_hier_setup(struct grp_engine *e);
+/* Where pid is now in hierarchy h, as an absolute directory, from
+ * /proc/PID/cgroup (0 = ourselves). */
+int grp_task_dir(struct grp_hier *h, pid_t pid, char *out, size_t len);
 /* what grp_engine_close() does, at once */
 void grp_engine_free(struct grp_engine *e, bool remove);
 

@@ -13,55 +13,58 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int numtasks_validate(struct grp_container *c, const struct grp_limits *l,
-			     char *err, size_t errlen)
+/* load time: a positive count or "max" */
+static int parse_count(const char *val, char *out, size_t outlen, const char **why)
 {
-	(void)c;
-	if (l->numtasks_max == GRP_NUMTASKS_UNSET ||
-	    l->numtasks_max == GRP_NUMTASKS_MAX || l->numtasks_max > 0)
-		return 0;
-	snprintf(err, errlen, "numtasks.max: %lld is not a positive count "
-		 "or \"max\"", l->numtasks_max);
-	errno = EINVAL;
-	return -1;
-}
+	uint64_t v;
 
-static int numtasks_apply(struct grp_container *c, const struct grp_limits *l)
-{
-	char buf[32];
-
-	if (l->numtasks_max == GRP_NUMTASKS_UNSET)
-		return 0;
-	if (l->numtasks_max == GRP_NUMTASKS_MAX)
-		snprintf(buf, sizeof(buf), "max");
-	else
-		snprintf(buf, sizeof(buf), "%lld", l->numtasks_max);
-	return grp_file_write(c, "pids.max", buf);
-}
-
-static int numtasks_stats(struct grp_container *c, struct grp_stats *st)
-{
-	char buf[256];
-	unsigned long long v;
-
-	if (grp_file_read_opt(c, "pids.current", buf, sizeof(buf)) < 0)
+	if (grp_count_parse(val, &v) < 0) {
+		*why = "is not a positive count or \"max\"";
 		return -1;
-	st->numtasks_current = strtoll(buf, NULL, 10);
-	st->numtasks_max = GRP_NUMTASKS_MAX;
-	if (grp_file_read_opt(c, "pids.max", buf, sizeof(buf)) >= 0 &&
-	    strncmp(buf, "max", 3))
-		st->numtasks_max = strtoll(buf, NULL, 10);
-	if (grp_file_read_opt(c, "pids.events", buf, sizeof(buf)) >= 0 &&
-	    grp_kv_get(buf, "max", &v) == 0)
-		st->fork_failures = v;
+	}
+	if (v == GRP_VALUE_MAX)
+		snprintf(out, outlen, "max");
+	else
+		snprintf(out, outlen, "%llu", (unsigned long long)v);
 	return 0;
 }
+
+enum { F_CURRENT, F_MAX, F_FAILURES };
+
+static int numtasks_stats(struct grp_container *c, struct grp_value *v)
+{
+	char buf[256];
+	unsigned long long n;
+
+	if (grp_file_u64(c, "pids.current", &v[F_CURRENT].n) < 0)
+		return -1;
+	v[F_CURRENT].set = true;
+	v[F_MAX].set = grp_file_u64(c, "pids.max", &v[F_MAX].n) == 0;
+	if (grp_file_read_opt(c, "pids.events", buf, sizeof(buf)) >= 0 &&
+	    grp_kv_get(buf, "max", &n) == 0) {
+		v[F_FAILURES].n = n;
+		v[F_FAILURES].set = true;
+	}
+	return 0;
+}
+
+static const struct grp_key keys[] = {
+	{ .name = "numtasks.max", .alias = "TasksMax",
+	  .v1_file = "pids.max", .v2_file = "pids.max", .parse = parse_count },
+};
+
+static const struct grp_field fields[] = {
+	[F_CURRENT] = { "numtasks_current", GRP_FIELD_COUNT, "Tasks in the group now." },
+	[F_MAX] = { "numtasks_max", GRP_FIELD_LIMIT, "The group's task limit (numtasks.max)." },
+	[F_FAILURES] = { "fork_failures", GRP_FIELD_COUNTER,
+			 "Forks refused because the task limit was reached." },
+};
 
 const struct grp_subsys grp_numtasks_subsys = {
 	.name = "numtasks",
 	.v1_name = "pids",
 	.v2_name = "pids",
-	.validate = numtasks_validate,
-	.apply = numtasks_apply,
 	.stats = numtasks_stats,
+	.keys = keys, .nkeys = GRP_ARRAY_SIZE(keys),
+	.fields = fields, .nfields = GRP_ARRAY_SIZE(fields),
 };

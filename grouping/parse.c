@@ -1,7 +1,8 @@
 /*
  * grouping/parse.c - pure parsers and validators: layouts, cpu lists,
- * numtasks values, container names.  No I/O, so unit tests and fuzzers can
- * drive them directly.
+ * counts, sizes, container names.  No I/O and no reference to the
+ * subsystems' ops (only their names, from subsys_list.h), so it links
+ * alone into unit tests and fuzzers (tests/host/parse-alone.sh checks).
  */
 #include "internal.h"
 
@@ -11,26 +12,53 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SUBSYS(n) &grp_##n##_subsys,
-const struct grp_subsys *const grp_subsys_table[GRP_SUBSYS_COUNT] = {
+static const char *const names[GRP_SUBSYS_COUNT][2] = {
+#define SUBSYS(n, k) { #n, k },
 #include "subsys_list.h"
-};
 #undef SUBSYS
+};
 
 const char *grp_subsys_name(enum grp_subsys_id id)
 {
 	if ((unsigned)id >= GRP_SUBSYS_COUNT)
 		return "?";
-	return grp_subsys_table[id]->name;
+	return names[id][0];
+}
+
+const char *grp_subsys_kernel_name(enum grp_subsys_id id)
+{
+	if ((unsigned)id >= GRP_SUBSYS_COUNT)
+		return "?";
+	return names[id][1];
 }
 
 int grp_subsys_lookup(const char *name)
 {
 	for (int i = 0; i < GRP_SUBSYS_COUNT; i++)
-		if (!strcmp(name, grp_subsys_table[i]->name) ||
-		    !strcmp(name, grp_subsys_table[i]->v1_name))
+		if (!strcmp(name, names[i][0]) || !strcmp(name, names[i][1]))
 			return i;
 	return -1;
+}
+
+const char *grp_subsys_mask_names(unsigned mask, bool kernel, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	for (int i = 0; i < GRP_SUBSYS_COUNT && n < len; i++)
+		if (mask & (1u << i)) {
+			int r = snprintf(buf + n, len - n, "%s%s", n ? "," : "",
+					 names[i][kernel]);
+
+			if (r < 0 || (size_t)r >= len - n) {
+				buf[n] = '\0';	/* cut at a whole name */
+				break;
+			}
+			n += (size_t)r;
+		}
+	return buf;
 }
 
 static void seterr(char *err, size_t len, const char *fmt, const char *arg)
@@ -64,7 +92,7 @@ int grp_layout_parse(const char *spec, struct grp_layout *out,
 	}
 	if (strncmp(spec, "v1:", 3) || strlen(spec) >= sizeof(buf)) {
 		seterr(err, errlen, "unknown layout '%s' (auto, v1, v2, "
-		       "v1:cpuset,cpuacct:numtasks)", spec);
+		       "v1:cpuset,cpuacct)", spec);
 		errno = EINVAL;
 		return -1;
 	}
@@ -98,15 +126,18 @@ int grp_layout_parse(const char *spec, struct grp_layout *out,
 		if (mask)
 			out->masks[out->nhier++] = mask;
 	}
-	if (seen != (1u << GRP_SUBSYS_COUNT) - 1) {
-		for (int i = 0; i < GRP_SUBSYS_COUNT; i++)
-			if (!(seen & (1u << i))) {
-				seterr(err, errlen, "subsystem '%s' missing "
-				       "from layout", grp_subsys_name(i));
-				break;
-			}
-		errno = EINVAL;
-		return -1;
+	/* a subsystem the spec does not name gets a hierarchy of its own,
+	 * so a spec written before a subsystem existed still means what it
+	 * said */
+	for (unsigned i = 0; i < GRP_SUBSYS_COUNT; i++) {
+		if (seen & (1u << i))
+			continue;
+		if (out->nhier == GRP_HIER_MAX) {
+			seterr(err, errlen, "too many hierarchies in '%s'", spec);
+			errno = EINVAL;
+			return -1;
+		}
+		out->masks[out->nhier++] = 1u << i;
 	}
 	return 0;
 }
@@ -122,15 +153,11 @@ const char *grp_layout_format(const struct grp_layout *l, char *buf, size_t len)
 	else {
 		n = (size_t)snprintf(buf, len, "v1");
 		for (unsigned h = 0; h < l->nhier && n < len; h++) {
-			char sep = ':';
+			char names_[128];
 
-			for (int i = 0; i < GRP_SUBSYS_COUNT && n < len; i++) {
-				if (!(l->masks[h] & (1u << i)))
-					continue;
-				n += (size_t)snprintf(buf + n, len - n, "%c%s",
-						      sep, grp_subsys_name(i));
-				sep = ',';
-			}
+			n += (size_t)snprintf(buf + n, len - n, ":%s",
+					      grp_subsys_mask_names(l->masks[h], false,
+								    names_, sizeof(names_)));
 		}
 	}
 	return buf;
@@ -211,20 +238,55 @@ const char *grp_cpulist_format(const uint64_t *bits, unsigned nbits,
 	return buf;
 }
 
-int grp_numtasks_parse(const char *s, long long *out)
+int grp_count_parse(const char *s, uint64_t *out)
 {
 	char *end;
-	long long v;
+	unsigned long long v;
 
 	if (!strcmp(s, "max") || !strcmp(s, "infinity")) {
-		*out = GRP_NUMTASKS_MAX;
+		*out = GRP_VALUE_MAX;
 		return 0;
 	}
 	if (!isdigit((unsigned char)*s))
 		goto bad;
 	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || *end || v <= 0 || v > 4194304 /* PID_MAX_LIMIT */)
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v == 0 || v > 4194304 /* PID_MAX_LIMIT */)
+		goto bad;
+	*out = v;
+	return 0;
+bad:
+	errno = EINVAL;
+	return -1;
+}
+
+int grp_size_parse(const char *s, uint64_t *out)
+{
+	static const char units[] = "KMGT";
+	unsigned long long v;
+	const char *u;
+	char *end;
+
+	if (!strcmp(s, "max") || !strcmp(s, "infinity")) {
+		*out = GRP_VALUE_MAX;
+		return 0;
+	}
+	if (!isdigit((unsigned char)*s))
+		goto bad;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		goto bad;
+	if (*end) {
+		if (end[1] || !(u = strchr(units, *end)))
+			goto bad;
+		for (long i = 0; i <= u - units; i++) {
+			if (v > (1ULL << 62) / 1024)
+				goto bad;
+			v *= 1024;
+		}
+	}
+	if (v > (1ULL << 62))
 		goto bad;
 	*out = v;
 	return 0;
@@ -321,8 +383,3 @@ int grp_path_valid(const char *path, const char **why)
 	return 0;
 }
 
-void grp_limits_init(struct grp_limits *l)
-{
-	memset(l, 0, sizeof(*l));
-	l->numtasks_max = GRP_NUMTASKS_UNSET;
-}

@@ -286,7 +286,7 @@ int grp_engine_start(struct grp_engine *e, struct ev_loop *loop)
 
 	e->loop = loop;
 	for (unsigned i = 0; i < e->nhier; i++)
-		any_v2 |= e->hier[i]->v2 && !e->hier[i]->plain;
+		any_v2 |= e->hier[i]->v2;
 	if (any_v2) {
 		e->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 		if (e->inotify_fd < 0) {

@@ -55,6 +55,10 @@ struct loader {
 	unsigned warned;		/* warning lines printed */
 	unsigned unknown_dropped;	/* unknown keys not printed */
 	unsigned other_dropped;		/* other warnings not printed */
+	/* resource keys systemd puts in [Service] (TasksMax=, MemoryMax=...),
+	 * merged below [Group]'s own at the end, and where each was set */
+	struct grp_limits svc_limits;
+	unsigned *svc_limit_lines;
 };
 
 /* What an unset string of a definition points to: not heap memory, so
@@ -469,16 +473,6 @@ static void set_str(struct loader *ld, const char **out, const char *v)
 	*out = copy;
 }
 
-/* Into a fixed buffer of the group engine's (struct grp_limits): its
- * bound, GRP_LIST_MAX, is above any line libinih passes on. */
-static void set_buf(struct loader *ld, const char *key, const char *v,
-		    char *out, size_t len)
-{
-	if (strlen(v) >= len)
-		fail(ld, "%s: value too long", key);
-	else
-		snprintf(out, len, "%s", v);
-}
 
 static int handle_unit(struct loader *ld, const char *k, const char *v)
 {
@@ -642,7 +636,8 @@ static int handle_group(struct loader *ld, const char *k, const char *v)
 {
 	struct svc_def *d = ld->def;
 	const char *why;
-	uint64_t bits[64];
+	char err[256];
+	int r;
 
 	if (!strcmp(k, "Name")) {
 		if (grp_name_valid(v, &why) < 0)
@@ -654,25 +649,67 @@ static int handle_group(struct loader *ld, const char *k, const char *v)
 			fail(ld, "Parent: %s", why);
 		else
 			set_str(ld, &d->grp_parent, v);
-	} else if (!strcmp(k, "cpuset.cpus") || !strcmp(k, "AllowedCPUs")) {
-		if (!*v || grp_cpulist_parse(v, bits, 4096) < 0)
-			fail(ld, "%s: bad cpu list '%s' (e.g. 0-3,5)", k, v);
-		else
-			set_buf(ld, k, v, d->limits.cpus, sizeof(d->limits.cpus));
-	} else if (!strcmp(k, "cpuset.mems") || !strcmp(k, "AllowedMemoryNodes")) {
-		if (!*v || grp_cpulist_parse(v, bits, 4096) < 0)
-			fail(ld, "%s: bad node list '%s' (e.g. 0)", k, v);
-		else
-			set_buf(ld, k, v, d->limits.mems, sizeof(d->limits.mems));
-	} else if (!strcmp(k, "numtasks.max") || !strcmp(k, "TasksMax")) {
-		if (grp_numtasks_parse(v, &d->limits.numtasks_max) < 0)
-			fail(ld, "%s: '%s' is not a positive count or \"max\"", k, v);
 	} else if (!strcmp(k, "notify_on_release")) {
 		if (!parse_bool(v, &d->notify_on_release))
 			fail(ld, "notify_on_release: '%s' is not a boolean", v);
-	} else
-		return 0;
+	} else {
+		/* every other key belongs to a subsystem (its file says) */
+		r = grp_limits_set(&d->limits, k, v, err, sizeof(err));
+		if (r < 0)
+			fail(ld, "%s", err);
+		return r != 0;
+	}
 	return 1;
+}
+
+/* A subsystem's key in [Service], where systemd puts them (TasksMax=,
+ * AllowedCPUs=, MemoryMax=...): 1 if it was one. */
+static int service_limit(struct loader *ld, const char *k, const char *v)
+{
+	char err[256];
+	unsigned *lines;
+	int r = grp_limits_set(&ld->svc_limits, k, v, err, sizeof(err));
+
+	if (r < 0)
+		fail(ld, "%s", err);
+	if (r <= 0)
+		return r < 0;
+	lines = realloc(ld->svc_limit_lines, ld->svc_limits.n * sizeof(*lines));
+	if (!lines) {
+		oom(ld);
+		return 1;
+	}
+	ld->svc_limit_lines = lines;
+	/* the slot the key went to: the one holding its value now */
+	for (unsigned i = 0; i < ld->svc_limits.n; i++)
+		if (ld->svc_limits.v[i].value == grp_limits_get(&ld->svc_limits, k))
+			lines[i] = ld->line;
+	return 1;
+}
+
+/* [Service] limits under [Group]'s: [Group] is corral's own section, so
+ * when both set a key, [Group] wins, and the file is told so. */
+static void merge_service_limits(struct loader *ld)
+{
+	struct svc_def *d = ld->def;
+	char err[256];
+
+	for (unsigned i = 0; i < ld->svc_limits.n && !ld->failed; i++) {
+		const struct grp_limit *lim = &ld->svc_limits.v[i];
+		const char *name = grp_limit_name(lim), *g = grp_limits_get(&d->limits, name);
+
+		if (g) {
+			ld->line = ld->svc_limit_lines[i];
+			if (strcmp(g, lim->value))
+				warn(ld, false, "[Service] sets %s=%s, but [Group] %s=%s wins",
+				     name, lim->value, name, g);
+			continue;
+		}
+		if (grp_limits_set(&d->limits, name, lim->value, err, sizeof(err)) < 0) {
+			ld->line = ld->svc_limit_lines[i];
+			fail(ld, "%s", err);
+		}
+	}
 }
 
 static int handler(void *user, const char *section, const char *name,
@@ -684,7 +721,7 @@ static int handler(void *user, const char *section, const char *name,
 	if (!strcmp(section, "Unit"))
 		known = handle_unit(ld, name, value);
 	else if (!strcmp(section, "Service"))
-		known = handle_service(ld, name, value);
+		known = handle_service(ld, name, value) || service_limit(ld, name, value);
 	else if (!strcmp(section, "Group"))
 		known = handle_group(ld, name, value);
 	else if (!*section) {
@@ -719,6 +756,7 @@ void svc_def_free(struct svc_def *d)
 	list_free(d->env, d->nenv);
 	str_free(d->grp_name);
 	str_free(d->grp_parent);
+	grp_limits_free(&d->limits);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -793,6 +831,10 @@ static int parse(struct loader *ld, const char *name, size_t len)
 	/* before the parse: the reader advances ld->text to the end */
 	d->digest = svc_digest(ld->text, len);
 	rc = ini_parse_stream(reader, ld, handler, ld);
+	merge_service_limits(ld);
+	grp_limits_free(&ld->svc_limits);
+	free(ld->svc_limit_lines);
+	ld->svc_limit_lines = NULL;
 	warn_summary(ld);
 	if (!ld->failed && rc > 0) {
 		ld->line = (unsigned)rc;

@@ -10,9 +10,11 @@
  *             always|on-failure|no, RestartSec, User, Group,
  *             WorkingDirectory, Environment, TimeoutStopSec,
  *             TimeoutStartSec (notify and forking only), LimitNOFILE
- *   [Group]   Name, Parent, cpuset.cpus (AllowedCPUs), cpuset.mems
- *             (AllowedMemoryNodes), numtasks.max (TasksMax),
- *             notify_on_release
+ *   [Group]   Name, Parent, notify_on_release, and every limit key a
+ *             grouping subsystem declares (cpuset.cpus, numtasks.max, ...;
+ *             grp_limits_set()); the same keys by their systemd names
+ *             (AllowedCPUs=, TasksMax=, ...) in [Service] too, [Group]
+ *             winning when both set one
  *
  * Errors name file:line.  A bad file fails alone and whole: a NUL byte, a
  * line longer than libinih holds, an empty User=/Group=, any bad value.
@@ -110,7 +112,7 @@ struct svc_def {
 
 	const char *grp_name;		/* default: the service name */
 	const char *grp_parent;		/* "" = top level */
-	struct grp_limits limits;
+	struct grp_limits limits;	/* owned, like the strings */
 	bool notify_on_release;		/* default true */
 };
 

@@ -1,8 +1,9 @@
 /*
  * supervisor/status.c - what `initctl status` shows for a service: its
  * state, process and restart history, and its group as the grouping engine
- * sees it (path per hierarchy, cpus, numtasks, cpu time, processes).
- * Text is "key value" lines, one service per block; JSON is one object.
+ * sees it (path per hierarchy, every field its subsystems report, as
+ * their descriptors say, and processes).  Text is "key value" lines, one
+ * service per block; JSON is one object; one emitter writes both.
  */
 #include "internal.h"
 #include "../lib/json.h"
@@ -118,19 +119,14 @@ static void put_timeline(struct out *o, const struct service *s, bool json)
 	}
 }
 
-/* The subsystems bound to hierarchy i ("cpuset,cpuacct"), or "tracking"
+/* The subsystems bound to hierarchy i ("a,b"), or "tracking"
  * for the controller-less tree that only watches for empty groups. */
 static const char *hier_names(unsigned i, char *names, size_t len)
 {
 	struct grp_hier *h = grp_engine_hier(sup.o.engine, i);
-	size_t n = 0;
 
-	names[0] = '\0';
-	for (int k = 0; k < GRP_SUBSYS_COUNT && n < len; k++)
-		if (grp_hier_mask(h) & (1u << k))
-			n += (size_t)snprintf(names + n, len - n, "%s%s",
-					      n ? "," : "", grp_subsys_name(k));
-	return n ? names : "tracking";
+	grp_subsys_mask_names(grp_hier_mask(h), false, names, len);
+	return *names ? names : "tracking";
 }
 
 /* Wall-clock times for people (initctl status shows "since <time>"):
@@ -161,132 +157,158 @@ static void put_since(struct out *o, const struct service *s, bool json)
 		put(o, "started_at_realtime %.3f\n", started);
 }
 
-size_t svc_status_text(struct service *s, char *buf, size_t len)
+/*
+ * One emitter, two renderings: text is "key value" lines, JSON one
+ * object.  emit() below is the one list of what status says, so the two
+ * cannot drift apart; where they differ by design it is said per call
+ * (TEXT_IF_SET: text leaves an empty value out, JSON always has it).
+ */
+struct em {
+	struct out o;
+	bool json;
+};
+
+enum { ALWAYS = 0, TEXT_IF_SET = 1 };
+
+static void em_key(struct em *e, const char *key)
 {
-	struct out o = { buf, len, 0 };
+	if (e->json) {
+		put(&e->o, ",\"%s\":", key);
+		return;
+	}
+	put(&e->o, "%s ", key);
+}
+
+static void em_str(struct em *e, const char *key, const char *v, int flags)
+{
+	if (!e->json && (flags & TEXT_IF_SET) && !*v)
+		return;
+	em_key(e, key);
+	if (e->json)
+		put_js(&e->o, v);
+	else
+		put(&e->o, "%s\n", v);
+}
+
+/* a number, the same text in both */
+static void em_num(struct em *e, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void em_num(struct em *e, const char *key, const char *fmt, ...)
+{
+	char buf[64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	em_key(e, key);
+	put(&e->o, e->json ? "%s" : "%s\n", buf);
+}
+
+/* JSON true/false; text yes_text or "no" (or nothing, with TEXT_IF_SET) */
+static void em_bool(struct em *e, const char *key, bool v, const char *yes_text, int flags)
+{
+	if (!e->json && (flags & TEXT_IF_SET) && !v)
+		return;
+	em_key(e, key);
+	if (e->json)
+		put(&e->o, "%s", v ? "true" : "false");
+	else
+		put(&e->o, "%s\n", v ? yes_text : "no");
+}
+
+static void emit(struct service *s, struct em *e)
+{
 	struct facts f;
 	unsigned nh = grp_engine_nhier(sup.o.engine);
+	const struct grp_field *gf;
+	const struct grp_value *gv;
+	struct grp_stat_iter it = { 0, 0 };
+	char names[64], val[GRP_LIST_MAX + 8];
 
 	gather(s, &f);
-	put(&o, "service %s\n", s->def.name);
-	if (*s->def.description)
-		put(&o, "description %s\n", s->def.description);
-	put(&o, "state %s\n", svc_state_name(s->state));
-	put(&o, "want %s\n", s->want == SVC_WANT_UP ? "up" : "down");
-	if (s->reason)
-		put(&o, "reason %s\n", svc_reason_name(s->reason));
-	if (s->detail)
-		put(&o, "detail %s\n", s->detail);
-	put(&o, "enabled %s\n", svc_enabled(s) ? "yes" : "no");
-	if (s->pending)
-		put(&o, "changed yes (restart to apply)\n");
-	if (s->removed)
-		put(&o, "removed yes (dropped once down)\n");
-	put(&o, "type %s\n", svc_type_name(s->def.type));
-	put(&o, "pid %d\n", (int)s->pid);
-	put(&o, "uptime %.1f\n", f.uptime);
-	put(&o, "restarts %u\n", s->restarts);
-	put(&o, "last_exit %s\n", f.last_exit);
-	if (*f.exec_error)
-		put(&o, "exec_error %s\n", f.exec_error);
-	if (*s->status_text)
-		put(&o, "status_text %s\n", s->status_text);
-	put_since(&o, s, false);
-	put(&o, "group %s\n", s->grp_path);
-	put_timeline(&o, s, false);
-	for (unsigned i = 0; i < nh && s->grp; i++) {
-		char names[64];
-
-		put(&o, "path %s %s\n", hier_names(i, names, sizeof(names)),
-		    grp_container_path(grp_group_container(s->grp, i)));
+	if (e->json) {
+		put(&e->o, "{\"name\":");
+		put_js(&e->o, s->def.name);
+	} else {
+		put(&e->o, "service %s\n", s->def.name);
 	}
-	if (f.have_stats) {
-		if (f.st.have & (1u << GRP_SUBSYS_cpuset))
-			put(&o, "cpus %s\nmems %s\n", f.st.cpus_effective, f.st.mems_effective);
-		if (f.st.have & (1u << GRP_SUBSYS_numtasks)) {
-			put(&o, "numtasks_current %lld\n", f.st.numtasks_current);
-			if (f.st.numtasks_max == GRP_NUMTASKS_MAX)
-				put(&o, "numtasks_max max\n");
-			else
-				put(&o, "numtasks_max %lld\n", f.st.numtasks_max);
-			put(&o, "fork_failures %llu\n", (unsigned long long)f.st.fork_failures);
+	em_str(e, "description", s->def.description, TEXT_IF_SET);
+	em_str(e, "state", svc_state_name(s->state), ALWAYS);
+	em_str(e, "want", s->want == SVC_WANT_UP ? "up" : "down", ALWAYS);
+	if (s->reason || e->json)
+		em_str(e, "reason", svc_reason_name(s->reason), ALWAYS);
+	em_str(e, "detail", s->detail ? s->detail : "", TEXT_IF_SET);
+	em_bool(e, "enabled", svc_enabled(s), "yes", ALWAYS);
+	em_bool(e, "changed", s->pending, "yes (restart to apply)", TEXT_IF_SET);
+	em_bool(e, "removed", s->removed, "yes (dropped once down)", TEXT_IF_SET);
+	em_str(e, "type", svc_type_name(s->def.type), ALWAYS);
+	em_num(e, "pid", "%d", (int)s->pid);
+	em_num(e, "uptime", "%.1f", f.uptime);
+	em_num(e, "restarts", "%u", s->restarts);
+	em_str(e, "last_exit", f.last_exit, ALWAYS);
+	em_str(e, "exec_error", f.exec_error, TEXT_IF_SET);
+	em_str(e, "status_text", s->status_text, TEXT_IF_SET);
+	put_since(&e->o, s, e->json);
+	em_str(e, "group", s->grp_path, ALWAYS);
+	put_timeline(&e->o, s, e->json);
+	/* where the group is, per hierarchy: text "path SUBSYSTEMS DIR"
+	 * lines; JSON "paths" (older clients) and "hierarchies" */
+	if (e->json) {
+		put(&e->o, ",\"paths\":[");
+		for (unsigned i = 0; i < nh && s->grp; i++) {
+			put(&e->o, "%s", i ? "," : "");
+			put_js(&e->o, grp_container_path(grp_group_container(s->grp, i)));
 		}
-		if (f.st.have & (1u << GRP_SUBSYS_cpuacct))
-			put(&o, "cpu_user_ms %llu\ncpu_system_ms %llu\ncpu_usage_ns %llu\n",
-			    (unsigned long long)(f.st.user_ns / 1000000),
-			    (unsigned long long)(f.st.system_ns / 1000000),
-			    (unsigned long long)f.st.usage_ns);
+		put(&e->o, "],\"hierarchies\":[");
 	}
-	put(&o, "procs");
+	for (unsigned i = 0; i < nh && s->grp; i++) {
+		const char *dir = grp_container_path(grp_group_container(s->grp, i));
+
+		hier_names(i, names, sizeof(names));
+		if (!e->json) {
+			put(&e->o, "path %s %s\n", names, dir);
+			continue;
+		}
+		put(&e->o, "%s{\"subsystems\":", i ? "," : "");
+		put_js(&e->o, names);
+		put(&e->o, ",\"path\":");
+		put_js(&e->o, dir);
+		put(&e->o, "}");
+	}
+	if (e->json)
+		put(&e->o, "]");
+	/* whatever every subsystem reports, as its descriptor says */
+	while (f.have_stats && grp_stats_next(&f.st, &it, &gf, &gv)) {
+		em_key(e, gf->name);
+		put(&e->o, e->json ? "%s" : "%s\n",
+		    grp_value_format(gf, gv, e->json, val, sizeof(val)));
+	}
+	if (e->json) {
+		put(&e->o, ",\"procs\":[");
+		for (int i = 0; i < f.nprocs; i++)
+			put(&e->o, "%s%d", i ? "," : "", (int)f.procs[i]);
+		put(&e->o, "]}");
+		return;
+	}
+	put(&e->o, "procs");
 	for (int i = 0; i < f.nprocs; i++)
-		put(&o, " %d", (int)f.procs[i]);
-	put(&o, "\n");
-	return o.n;
+		put(&e->o, " %d", (int)f.procs[i]);
+	put(&e->o, "\n");
+}
+
+size_t svc_status_text(struct service *s, char *buf, size_t len)
+{
+	struct em e = { { buf, len, 0 }, false };
+
+	emit(s, &e);
+	return e.o.n;
 }
 
 size_t svc_status_json(struct service *s, char *buf, size_t len)
 {
-	struct out o = { buf, len, 0 };
-	struct facts f;
-	unsigned nh = grp_engine_nhier(sup.o.engine);
+	struct em e = { { buf, len, 0 }, true };
 
-	gather(s, &f);
-	put(&o, "{\"name\":");
-	put_js(&o, s->def.name);
-	put(&o, ",\"description\":");
-	put_js(&o, s->def.description);
-	put(&o, ",\"state\":\"%s\",\"want\":\"%s\",\"reason\":\"%s\",\"type\":\"%s\"",
-	    svc_state_name(s->state), s->want == SVC_WANT_UP ? "up" : "down",
-	    svc_reason_name(s->reason), svc_type_name(s->def.type));
-	put(&o, ",\"pid\":%d,\"uptime\":%.1f,\"restarts\":%u,\"last_exit\":",
-	    (int)s->pid, f.uptime, s->restarts);
-	put_js(&o, f.last_exit);
-	put(&o, ",\"exec_error\":");
-	put_js(&o, f.exec_error);
-	put(&o, ",\"status_text\":");
-	put_js(&o, s->status_text);
-	put(&o, ",\"detail\":");
-	put_js(&o, s->detail ? s->detail : "");
-	put(&o, ",\"enabled\":%s,\"changed\":%s,\"removed\":%s", svc_enabled(s) ? "true" : "false",
-	    s->pending ? "true" : "false", s->removed ? "true" : "false");
-	put(&o, ",\"group\":");
-	put_js(&o, s->grp_path);
-	put_timeline(&o, s, true);
-	put_since(&o, s, true);
-	put(&o, ",\"paths\":[");
-	for (unsigned i = 0; i < nh && s->grp; i++) {
-		put(&o, "%s", i ? "," : "");
-		put_js(&o, grp_container_path(grp_group_container(s->grp, i)));
-	}
-	/* the same paths with the hierarchy each belongs to ("paths" stays
-	 * for older clients) */
-	put(&o, "],\"hierarchies\":[");
-	for (unsigned i = 0; i < nh && s->grp; i++) {
-		char names[64];
-
-		put(&o, "%s{\"subsystems\":", i ? "," : "");
-		put_js(&o, hier_names(i, names, sizeof(names)));
-		put(&o, ",\"path\":");
-		put_js(&o, grp_container_path(grp_group_container(s->grp, i)));
-		put(&o, "}");
-	}
-	put(&o, "]");
-	if (f.have_stats) {
-		put(&o, ",\"cpus\":");
-		put_js(&o, f.st.cpus_effective);
-		put(&o, ",\"mems\":");
-		put_js(&o, f.st.mems_effective);
-		put(&o, ",\"numtasks_current\":%lld,\"numtasks_max\":%lld,\"fork_failures\":%llu",
-		    f.st.numtasks_current, f.st.numtasks_max,
-		    (unsigned long long)f.st.fork_failures);
-		put(&o, ",\"cpu_user_ms\":%llu,\"cpu_system_ms\":%llu,\"cpu_usage_ns\":%llu",
-		    (unsigned long long)(f.st.user_ns / 1000000),
-		    (unsigned long long)(f.st.system_ns / 1000000),
-		    (unsigned long long)f.st.usage_ns);
-	}
-	put(&o, ",\"procs\":[");
-	for (int i = 0; i < f.nprocs; i++)
-		put(&o, "%s%d", i ? "," : "", (int)f.procs[i]);
-	put(&o, "]}");
-	return o.n;
+	emit(s, &e);
+	return e.o.n;
 }

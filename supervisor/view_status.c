@@ -15,6 +15,7 @@
  * plain text.
  */
 #include "views.h"
+#include "../grouping/grouping.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -263,6 +264,72 @@ static void fmt_cpu(const struct block *b, char *buf, size_t len)
 		snprintf(buf, len, "-");
 	else
 		snprintf(buf, len, "%.3fs", ns / 1e9);
+}
+
+/* Status fields the lines above do not show, as their subsystem's
+ * descriptor says what they are: sizes in K/M/G, times in seconds, a
+ * limit of "max" as "none".  A subsystem added later shows here without
+ * a change to this file. */
+static bool shown_above(const char *key)
+{
+	static const char *const keys[] = {
+		"cpus", "mems", "numtasks_current", "numtasks_max", "fork_failures",
+		"cpu_user_ms", "cpu_system_ms", "cpu_usage_ns",
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++)
+		if (!strcmp(key, keys[i]))
+			return true;
+	return false;
+}
+
+static void fmt_field(const struct grp_field *f, const char *v, char *buf, size_t len)
+{
+	static const char units[] = "KMGTP";
+	double x = strtod(v, NULL);
+	int u = -1;
+
+	switch (f->kind) {
+	case GRP_FIELD_BYTES:
+	case GRP_FIELD_BYTES_LIMIT:
+		if (!strcmp(v, "max")) {
+			snprintf(buf, len, "none");
+			return;
+		}
+		while (x >= 1024 && u < 4) {
+			x /= 1024;
+			u++;
+		}
+		if (u < 0)
+			snprintf(buf, len, "%sB", v);
+		else
+			snprintf(buf, len, "%.1f%c", x, units[u]);
+		return;
+	case GRP_FIELD_LIMIT:
+		snprintf(buf, len, "%s", strcmp(v, "max") ? v : "none");
+		return;
+	case GRP_FIELD_NSEC:
+		snprintf(buf, len, "%.3fs", x / 1e9);
+		return;
+	case GRP_FIELD_MSEC:
+		snprintf(buf, len, "%.3fs", x / 1e3);
+		return;
+	default:
+		snprintf(buf, len, "%s", v);
+	}
+}
+
+static void show_other_fields(const struct block *b)
+{
+	for (unsigned i = 0; i < b->n; i++) {
+		const struct grp_field *f = grp_field_lookup(b->kv[i].key);
+		char buf[128];
+
+		if (!f || shown_above(f->name))
+			continue;
+		fmt_field(f, b->kv[i].val, buf, sizeof(buf));
+		printf("%*s: %s\n", 12, f->name, buf);
+	}
 }
 
 /* "exited 3" from corral, in words */
@@ -532,6 +599,7 @@ static void show_one(const struct block *b, bool with_log)
 		       num(b, "cpu_user_ms", 0) / 1e3, num(b, "cpu_system_ms", 0) / 1e3);
 	if ((v = get(b, "cpus")))
 		printf("      CPUset: cpus %s, mems %s\n", v, get_or(b, "mems", "-"));
+	show_other_fields(b);
 	printf("       Group: %s\n", get_or(b, "group", "-"));
 	for (unsigned i = 0; i < b->n; i++) {
 		char kind[64];

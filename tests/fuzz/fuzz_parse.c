@@ -1,12 +1,13 @@
 /*
  * tests/fuzz/fuzz_parse.c - the small parsers every configuration value
- * goes through: cpu/node lists, numtasks values, time spans, group names
+ * goes through: cpu/node lists, counts, sizes, every subsystem key's
+ * parser, time spans, group names
  * and paths, cgroup layouts.  The first byte picks the parser (and for cpu
  * lists the bitmap size); the rest is the text, as a C string.
  *
  * Besides "no crash, no sanitizer report", each parser's output is checked:
  * cpu lists survive format + parse unchanged and set no bit past nbits,
- * numtasks values are in range, time spans are finite and never come from
+ * counts and sizes are in range, key values are canonical, time spans are finite and never come from
  * hex or exponent notation, valid names cannot escape their directory,
  * layouts survive format + parse.
  */
@@ -41,13 +42,36 @@ static void fuzz_cpulist(const char *s, unsigned nbits)
 		   "'%s' -> '%s' changed the set", s, buf);
 }
 
-static void fuzz_numtasks(const char *s)
+static void fuzz_numbers(const char *s)
 {
-	long long v = -12345;
+	uint64_t v = 12345;
+	char err[256];
+	struct grp_limits l;
 
-	if (grp_numtasks_parse(s, &v) < 0)
-		return;
-	FUZZ_CHECK(v == GRP_NUMTASKS_MAX || (v >= 1 && v <= 4194304), "'%s' -> %lld", s, v);
+	if (grp_count_parse(s, &v) == 0)
+		FUZZ_CHECK(v == GRP_VALUE_MAX || (v >= 1 && v <= 4194304), "count '%s' -> %llu",
+			   s, (unsigned long long)v);
+	if (grp_size_parse(s, &v) == 0)
+		FUZZ_CHECK(v == GRP_VALUE_MAX || v <= (1ULL << 62), "size '%s' -> %llu",
+			   s, (unsigned long long)v);
+	/* every key's parser: a value it accepts is canonical, so it parses
+	 * again to itself */
+	for (unsigned ss = 0; ss < GRP_SUBSYS_COUNT; ss++) {
+		const char *key;
+
+		for (unsigned i = 0; (key = grp_key_at(ss, i, NULL)); i++) {
+			char first[GRP_LIST_MAX];
+
+			grp_limits_init(&l);
+			if (grp_limits_set(&l, key, s, err, sizeof(err)) == 1) {
+				snprintf(first, sizeof(first), "%s", grp_limits_get(&l, key));
+				FUZZ_CHECK(grp_limits_set(&l, key, first, err, sizeof(err)) == 1 &&
+					   !strcmp(grp_limits_get(&l, key), first),
+					   "%s='%s' -> '%s' not canonical", key, s, first);
+			}
+			grp_limits_free(&l);
+		}
+	}
 }
 
 static void fuzz_seconds(const char *s)
@@ -126,7 +150,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_cpulist(s, 4096);
 		break;
 	case 1:
-		fuzz_numtasks(s);
+		fuzz_numbers(s);
 		break;
 	case 2:
 		fuzz_seconds(s);

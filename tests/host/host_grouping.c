@@ -333,6 +333,19 @@ static const char *hier_of(struct grp_engine *e, enum grp_subsys_id id)
 	return h ? grp_hier_path(h) : NULL;
 }
 
+/* a status field by name, as every view finds it */
+static const struct grp_value *stat_of(const struct grp_stats *st, const char *name)
+{
+	struct grp_stat_iter it = { 0, 0 };
+	const struct grp_field *f;
+	const struct grp_value *v;
+
+	while (grp_stats_next(st, &it, &f, &v))
+		if (!strcmp(f->name, name))
+			return v;
+	return NULL;
+}
+
 static void test_membership_and_limits(struct grp_engine *e)
 {
 	struct grp_group *g;
@@ -385,16 +398,19 @@ static void test_membership_and_limits(struct grp_engine *e)
 			if (bits[i / 64] & (1ULL << (i % 64)))
 				last = i;
 		grp_limits_init(&l);
-		snprintf(l.cpus, sizeof(l.cpus), "%d", last);
+		snprintf(want, sizeof(want), "%d", last);
+		grp_limits_set(&l, "cpuset.cpus", want, err, sizeof(err));
 		tap_ok(grp_group_set_limits(g, &l, err, sizeof(err)) == 0, "cpuset.cpus=%d: %s", last, err);
 		status_field(child, "Cpus_allowed_list", buf, sizeof(buf));
-		tap_is_str(buf, l.cpus, "child's Cpus_allowed_list follows cpuset.cpus");
-		snprintf(l.cpus, sizeof(l.cpus), "%d", last + 1);
+		tap_is_str(buf, want, "child's Cpus_allowed_list follows cpuset.cpus");
+		snprintf(buf, sizeof(buf), "%d", last + 1);
+		grp_limits_set(&l, "cpuset.cpus", buf, err, sizeof(err));
 		tap_ok(grp_group_set_limits(g, &l, err, sizeof(err)) < 0 && strstr(err, "subset"),
 		       "cpu outside the parent's set refused (%s)", err);
+		grp_limits_free(&l);
 		grp_group_stats(g, &st);
-		snprintf(want, sizeof(want), "%d", last);
-		tap_is_str(st.cpus_effective, want, "stats report effective cpus");
+		tap_is_str(stat_of(&st, "cpus") ? stat_of(&st, "cpus")->text : "", want,
+			   "stats report effective cpus");
 		snprintf(path, sizeof(path), "%s/svc/notify_on_release", hier_of(e, GRP_SUBSYS_cpuset));
 		read_file(path, buf, sizeof(buf));
 		tap_is_str(buf, "0\n", "kernel notify_on_release left at 0");
@@ -423,8 +439,9 @@ static void test_numtasks(struct grp_engine *e)
 	}
 	g = grp_group_open(e, "forker");
 	grp_limits_init(&l);
-	l.numtasks_max = 4;
+	grp_limits_set(&l, "numtasks.max", "4", err, sizeof(err));
 	tap_ok(g && grp_group_set_limits(g, &l, err, sizeof(err)) == 0, "numtasks.max=4: %s", err);
+	grp_limits_free(&l);
 	if (!g || pipe(out) < 0)
 		return;
 	child = spawn(&gate, forker, out[1]);
@@ -437,9 +454,11 @@ static void test_numtasks(struct grp_engine *e)
 	tap_is_int(res[1], EAGAIN, "fork beyond numtasks.max fails with EAGAIN");
 	tap_is_int(res[0], 3, "exactly max-1 children could be forked");
 	grp_group_stats(g, &st);
-	tap_ok(st.fork_failures >= 1, "fork failure counted (%llu)",
-	       (unsigned long long)st.fork_failures);
-	tap_is_int(st.numtasks_max, 4, "stats report numtasks.max");
+	tap_ok(stat_of(&st, "fork_failures") && stat_of(&st, "fork_failures")->n >= 1,
+	       "fork failure counted (%llu)",
+	       stat_of(&st, "fork_failures") ? (unsigned long long)stat_of(&st, "fork_failures")->n : 0ULL);
+	tap_ok(stat_of(&st, "numtasks_max") && stat_of(&st, "numtasks_max")->n == 4,
+	       "stats report numtasks.max");
 	waitpid(child, NULL, 0);
 	forget(child);
 	grp_group_put(g);
@@ -466,10 +485,16 @@ static void test_cpuacct(struct grp_engine *e)
 	waitpid(child, NULL, 0);
 	forget(child);
 	grp_group_stats(g, &after);
-	tap_ok(after.usage_ns >= before.usage_ns + 250000000ULL,
-	       "cpuacct usage grew by the child's 300 ms of CPU (%llu -> %llu ns)",
-	       (unsigned long long)before.usage_ns, (unsigned long long)after.usage_ns);
-	tap_ok(after.user_ns > 0, "user time reported (%llu ns)", (unsigned long long)after.user_ns);
+	{
+		const struct grp_value *b = stat_of(&before, "cpu_usage_ns");
+		const struct grp_value *a = stat_of(&after, "cpu_usage_ns");
+		const struct grp_value *u = stat_of(&after, "cpu_user_ms");
+
+		tap_ok(a && b && a->n >= b->n + 250000000ULL,
+		       "cpuacct usage grew by the child's 300 ms of CPU (%llu -> %llu ns)",
+		       b ? (unsigned long long)b->n : 0ULL, a ? (unsigned long long)a->n : 0ULL);
+		tap_ok(u && u->n > 0, "user time reported (%llu ms)", u ? (unsigned long long)u->n : 0ULL);
+	}
 	grp_group_put(g);
 }
 

@@ -9,12 +9,13 @@
  * sanitizer build (make check runs the unit tests with ASan too); the
  * checks below also hold the behaviour: the callback still sees a live
  * engine after asking for the close, and the close does happen (subtree
- * removed) once the check returns.  Runs against plain directories, like
- * test_grouping.
+ * removed) once the check returns.  Runs against plain directories (the
+ * tests/lib/fakecg.h stand-in for cgroupfs), like test_grouping.
  */
 #include "grouping.h"
 #include "../../lib/log.h"
 #include "tap.h"
+#include "fakecg.h"
 
 #include <ftw.h>
 #include <stdio.h>
@@ -89,7 +90,7 @@ int main(void)
 	cfg.mount_base = tmp;
 	cfg.subtree = "corral";
 	cfg.mountinfo = p;
-	cfg.allow_plain_dirs = true;
+	cfg.sys = &fakecg_sys;
 	cfg.no_tracking = true;
 	engine = grp_engine_open(&cfg);
 	if (!tap_ok(engine != NULL, "engine opens a fabricated pids hierarchy"))

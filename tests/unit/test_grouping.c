@@ -3,13 +3,14 @@
  *
  * Parsers and name validation are pure.  Engine behaviour (discovery,
  * group sharing and refcounts, limits validation, release and revive) runs
- * against plain directories listed in a fabricated mountinfo, with
- * allow_plain_dirs so files are created on write.  A task "exits" when the
+ * against plain directories listed in a fabricated mountinfo, through
+ * tests/lib/fakecg.h (files are created on write, as cgroupfs has them).  A task "exits" when the
  * test truncates the cgroup.procs files the engine appended to.
  */
 #include "grouping.h"
 #include "../../lib/log.h"
 #include "tap.h"
+#include "fakecg.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -74,28 +75,39 @@ static void cleanup(void)
 
 static void test_layout(void)
 {
-	struct grp_layout l;
+	struct grp_layout l, again;
 	char err[128], buf[128];
+	bool each = true;
 
 	tap_ok(grp_layout_parse("v1", &l, err, sizeof(err)) == 0 && l.kind == GRP_LAYOUT_V1 &&
-	       l.nhier == 3 && l.masks[0] == 1 && l.masks[1] == 2 && l.masks[2] == 4,
-	       "layout v1 = one hierarchy per subsystem");
+	       l.nhier == GRP_SUBSYS_COUNT, "layout v1 = one hierarchy per subsystem");
+	for (unsigned i = 0; i < l.nhier; i++)
+		each &= l.masks[i] == 1u << i;
+	tap_ok(each, "... in subsystem order");
 	tap_ok(grp_layout_parse("v1:cpuset,cpuacct:numtasks", &l, err, sizeof(err)) == 0 &&
-	       l.nhier == 2 && l.masks[0] == 3 && l.masks[1] == 4,
+	       l.nhier == GRP_SUBSYS_COUNT - 1 && l.masks[0] == 3 && l.masks[1] == 4,
 	       "layout v1 with cpuset,cpuacct bound together");
-	tap_is_str(grp_layout_format(&l, buf, sizeof(buf)), "v1:cpuset,cpuacct:numtasks",
-		   "layout formats back to its spec");
+	grp_layout_format(&l, buf, sizeof(buf));
+	tap_ok(!strncmp(buf, "v1:cpuset,cpuacct:numtasks", 26) &&
+	       grp_layout_parse(buf, &again, err, sizeof(err)) == 0 &&
+	       again.nhier == l.nhier && !memcmp(again.masks, l.masks, sizeof(l.masks)),
+	       "layout formats back to a spec that means the same (%s)", buf);
 	tap_ok(grp_layout_parse("v1:cpuset:pids,cpuacct", &l, err, sizeof(err)) == 0 &&
-	       l.nhier == 2 && l.masks[1] == 6, "kernel name pids accepted for numtasks");
+	       l.nhier == GRP_SUBSYS_COUNT - 1 && l.masks[1] == 6,
+	       "kernel name pids accepted for numtasks");
 	tap_ok(grp_layout_parse("v1:cpuset,cpuset:cpuacct:numtasks", &l, err, sizeof(err)) < 0 &&
 	       strstr(err, "twice"), "subsystem bound twice rejected (%s)", err);
-	tap_ok(grp_layout_parse("v1:cpuset:cpuacct", &l, err, sizeof(err)) < 0 &&
-	       strstr(err, "numtasks"), "missing subsystem rejected (%s)", err);
-	tap_ok(grp_layout_parse("v1:cpuset:memory", &l, err, sizeof(err)) < 0 &&
-	       strstr(err, "memory"), "unknown subsystem rejected (%s)", err);
+	tap_ok(grp_layout_parse("v1:cpuset,cpuacct", &l, err, sizeof(err)) == 0 &&
+	       l.nhier == GRP_SUBSYS_COUNT - 1 && l.masks[0] == 3 &&
+	       l.masks[1] == 1u << GRP_SUBSYS_numtasks,
+	       "a subsystem the spec does not name gets a hierarchy of its own");
+	tap_ok(grp_layout_parse("v1:cpuset:blkio", &l, err, sizeof(err)) < 0 &&
+	       strstr(err, "blkio"), "unknown subsystem rejected (%s)", err);
 	tap_ok(grp_layout_parse("v3", &l, err, sizeof(err)) < 0, "unknown layout rejected");
 	tap_ok(grp_layout_parse("v2", &l, err, sizeof(err)) == 0 && l.kind == GRP_LAYOUT_V2, "v2");
 	tap_ok(grp_layout_parse("auto", &l, err, sizeof(err)) == 0 && l.kind == GRP_LAYOUT_AUTO, "auto");
+	tap_is_str(grp_subsys_mask_names(GRP_SUBSYS_ALL, true, buf, 12), "cpuset",
+		   "mask names are cut at a whole name");
 }
 
 static void test_cpulist(void)
@@ -119,17 +131,82 @@ static void test_cpulist(void)
 		       "cpu list '%s' rejected", bad[i]);
 }
 
-static void test_numtasks(void)
+static void test_numbers(void)
 {
-	long long v;
-	static const char *const bad[] = { "0", "-1", "10x", "", " 5", "99999999999", "max1" };
+	uint64_t v;
+	static const char *const bad[] = { "0", "-1", "10x", "", " 5", "99999999999", "max1",
+					   "4194305" };
+	static const char *const badsize[] = { "", "-1", "1.5G", "1KB", "1k", "M", "1 M",
+					       "5P", "4294967297G", "0x10", "max1" };
 
-	tap_ok(grp_numtasks_parse("max", &v) == 0 && v == GRP_NUMTASKS_MAX, "numtasks max");
-	tap_ok(grp_numtasks_parse("infinity", &v) == 0 && v == GRP_NUMTASKS_MAX,
-	       "numtasks infinity (systemd's TasksMax spelling)");
-	tap_ok(grp_numtasks_parse("32", &v) == 0 && v == 32, "numtasks 32");
+	tap_ok(grp_count_parse("max", &v) == 0 && v == GRP_VALUE_MAX, "count max");
+	tap_ok(grp_count_parse("infinity", &v) == 0 && v == GRP_VALUE_MAX,
+	       "count infinity (systemd's TasksMax spelling)");
+	tap_ok(grp_count_parse("32", &v) == 0 && v == 32, "count 32");
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
-		tap_ok(grp_numtasks_parse(bad[i], &v) < 0, "numtasks '%s' rejected", bad[i]);
+		tap_ok(grp_count_parse(bad[i], &v) < 0, "count '%s' rejected", bad[i]);
+	tap_ok(grp_size_parse("4096", &v) == 0 && v == 4096, "size in bytes");
+	tap_ok(grp_size_parse("32M", &v) == 0 && v == 32ULL << 20, "size 32M");
+	tap_ok(grp_size_parse("2G", &v) == 0 && v == 2ULL << 30, "size 2G");
+	tap_ok(grp_size_parse("1T", &v) == 0 && v == 1ULL << 40, "size 1T");
+	tap_ok(grp_size_parse("64K", &v) == 0 && v == 64ULL << 10, "size 64K");
+	tap_ok(grp_size_parse("0", &v) == 0 && v == 0, "size 0");
+	tap_ok(grp_size_parse("infinity", &v) == 0 && v == GRP_VALUE_MAX, "size infinity");
+	tap_ok(grp_size_parse("max", &v) == 0 && v == GRP_VALUE_MAX, "size max");
+	for (size_t i = 0; i < sizeof(badsize) / sizeof(*badsize); i++)
+		tap_ok(grp_size_parse(badsize[i], &v) < 0, "size '%s' rejected", badsize[i]);
+}
+
+/* The descriptor tables: every key and field is named, unique, and
+ * reachable through the generic entry points. */
+static void test_descriptors(void)
+{
+	const char *name, *alias, *names[64];
+	const struct grp_field *f;
+	unsigned n = 0;
+	bool unique = true, found = true, fields_ok = true;
+	char err[128];
+	struct grp_limits l;
+
+	for (unsigned s = 0; s < GRP_SUBSYS_COUNT; s++)
+		for (unsigned i = 0; (name = grp_key_at(s, i, &alias)); i++) {
+			for (unsigned j = 0; j < n; j++)
+				unique &= strcmp(names[j], name) && (!alias || strcmp(names[j], alias));
+			if (n < 62) {
+				names[n++] = name;
+				if (alias)
+					names[n++] = alias;
+			}
+			found &= grp_key_known(name) && (!alias || grp_key_known(alias));
+			/* the key's name starts with its subsystem's */
+			found &= !strncmp(name, grp_subsys_name(s), strlen(grp_subsys_name(s)));
+		}
+	tap_ok(n >= 3, "subsystems declare keys (%u names)", n);
+	tap_ok(unique, "every key name and alias is unique");
+	tap_ok(found, "every key is found by name and alias, prefixed by its subsystem");
+	n = 0;
+	for (unsigned s = 0; s < GRP_SUBSYS_COUNT; s++)
+		for (unsigned i = 0; (f = grp_field_at(s, i)); i++, n++)
+			fields_ok &= i < GRP_FIELDS_MAX && f->help && *f->help &&
+				     grp_field_lookup(f->name) == f;
+	tap_ok(n >= 8 && fields_ok, "status fields: named, described, found by name (%u)", n);
+	grp_limits_init(&l);
+	tap_ok(grp_limits_set(&l, "TasksMax", "infinity", err, sizeof(err)) == 1 &&
+	       !strcmp(grp_limits_get(&l, "numtasks.max"), "max"), "values kept canonical");
+	tap_ok(grp_limits_set(&l, "numtasks.max", "7", err, sizeof(err)) == 1 && l.n == 1 &&
+	       !strcmp(grp_limits_get(&l, "TasksMax"), "7"), "a key set again replaces its value");
+	tap_ok(grp_limits_set(&l, "AllowedCPUs", "3,0-1,2", err, sizeof(err)) == 1 &&
+	       !strcmp(grp_limits_get(&l, "cpuset.cpus"), "0-3"), "cpu list canonical");
+	{
+		struct grp_limits c;
+
+		grp_limits_init(&c);
+		tap_ok(grp_limits_copy(&c, &l) == 0 && c.n == 2 && c.v[0].value != l.v[0].value &&
+		       !strcmp(grp_limits_get(&c, "cpuset.cpus"), "0-3"), "limits copy deep");
+		grp_limits_free(&c);
+		tap_ok(c.n == 0 && !c.v, "freed limits are empty");
+	}
+	grp_limits_free(&l);
 }
 
 static void test_names(void)
@@ -224,9 +301,9 @@ static void test_engine_v1(void)
 	cfg.mount_base = tmp;
 	cfg.subtree = "corral";
 	cfg.mountinfo = p;
-	cfg.allow_plain_dirs = false;
-	tap_ok(grp_engine_open(&cfg) == NULL, "plain directories refused unless allowed");
-	cfg.allow_plain_dirs = true;
+	cfg.sys = NULL;
+	tap_ok(grp_engine_open(&cfg) == NULL, "plain directories refused by the real calls");
+	cfg.sys = &fakecg_sys;
 	e = grp_engine_open(&cfg);
 	if (!tap_ok(e != NULL, "engine opens fabricated v1 hierarchies"))
 		return;
@@ -288,29 +365,33 @@ static void test_engine_v1(void)
 	tap_ok(grp_group_open(e, "a/../b") == NULL, "group path with '..' refused");
 
 	grp_limits_init(&l);
-	snprintf(l.cpus, sizeof(l.cpus), "1-2");
-	l.numtasks_max = 10;
+	tap_ok(grp_limits_set(&l, "cpuset.cpus", "1-2", err, sizeof(err)) == 1 &&
+	       grp_limits_set(&l, "TasksMax", "10", err, sizeof(err)) == 1,
+	       "limits set by corral name and by systemd alias");
 	tap_ok(grp_group_set_limits(web, &l, err, sizeof(err)) == 0, "limits on web: %s", err);
+	grp_limits_free(&l);
 	snprintf(p, sizeof(p), "%s/cpuset/corral/web/cpuset.cpus", tmp);
 	tap_is_str(get_file(p, buf, sizeof(buf)) ? buf : "", "1-2", "cpuset.cpus written");
 	snprintf(p, sizeof(p), "%s/pids/corral/web/pids.max", tmp);
 	tap_is_str(get_file(p, buf, sizeof(buf)) ? buf : "", "10", "pids.max written");
 
 	grp_limits_init(&l);
-	snprintf(l.cpus, sizeof(l.cpus), "3");
-	l.numtasks_max = 5;
+	grp_limits_set(&l, "numtasks.max", "5", err, sizeof(err));
+	grp_limits_set(&l, "cpuset.cpus", "3", err, sizeof(err));
 	tap_ok(grp_group_set_limits(worker, &l, err, sizeof(err)) < 0 && strstr(err, "subset"),
 	       "nested cpus outside parent's refused (%s)", err);
 	snprintf(p, sizeof(p), "%s/pids/corral/web/worker/pids.max", tmp);
 	tap_ok(get_file(p, buf, sizeof(buf)) == NULL, "nothing written when one limit is bad");
-	snprintf(l.cpus, sizeof(l.cpus), "1-");
-	tap_ok(grp_group_set_limits(worker, &l, err, sizeof(err)) < 0 && strstr(err, "bad list"),
-	       "bad cpu list syntax refused (%s)", err);
-	snprintf(l.cpus, sizeof(l.cpus), "2");
+	tap_ok(grp_limits_set(&l, "cpuset.cpus", "1-", err, sizeof(err)) < 0 &&
+	       strstr(err, "cpuset.cpus: '1-'"), "bad cpu list syntax refused (%s)", err);
+	tap_is_str(grp_limits_get(&l, "AllowedCPUs"), "3", "a refused value changes nothing");
+	grp_limits_set(&l, "cpuset.cpus", "2", err, sizeof(err));
 	tap_ok(grp_group_set_limits(worker, &l, err, sizeof(err)) == 0, "nested subset accepted");
-	l.numtasks_max = 0;
-	l.cpus[0] = '\0';
-	tap_ok(grp_group_set_limits(worker, &l, err, sizeof(err)) < 0, "numtasks 0 refused");
+	tap_ok(grp_limits_set(&l, "numtasks.max", "0", err, sizeof(err)) < 0 &&
+	       strstr(err, "positive count"), "numtasks 0 refused (%s)", err);
+	tap_is_int(grp_limits_set(&l, "cpuset.nonsense", "1", err, sizeof(err)), 0,
+		   "a key no subsystem owns is not a limit");
+	grp_limits_free(&l);
 
 	tap_ok(grp_group_attach(worker, 4242) == 0, "attach pid to every hierarchy");
 	tap_is_int(grp_group_procs(worker, pids, 8), 1, "task listed once across hierarchies");
@@ -386,7 +467,7 @@ static void test_discovery(void)
 	grp_layout_parse("v1", &cfg.layout, NULL, 0);
 	cfg.subtree = "corral-x/inner";
 	cfg.mountinfo = p;
-	cfg.allow_plain_dirs = true;
+	cfg.sys = &fakecg_sys;
 	e = grp_engine_open(&cfg);
 	if (!tap_ok(e != NULL, "engine opens a cpuset,cpuacct hierarchy (escaped mount path)"))
 		return;
@@ -407,8 +488,31 @@ static void test_discovery(void)
 		return;
 	tap_is_int(grp_engine_kind(e), GRP_LAYOUT_V2, "auto picked v2");
 	tap_is_int(grp_engine_nhier(e), 1, "one unified hierarchy");
-	tap_is_int(grp_hier_mask(grp_engine_hier(e, 0)), 7, "all subsystems on it");
+	tap_is_int(grp_hier_mask(grp_engine_hier(e, 0)), GRP_SUBSYS_ALL, "all subsystems on it");
 	grp_engine_close(e, true);
+
+	/* issue 10: not the machine's init, corral's subtree goes below the
+	 * cgroup it was started in; as the machine's init, at the root */
+	snprintf(p, sizeof(p), "%s/unified/ci", tmp);
+	mkdir(p, 0755);
+	strcat(p, "/job7");
+	mkdir(p, 0755);
+	fakecg_self_cgroup = "0::/ci/job7\n";
+	snprintf(p, sizeof(p), "%s/mountinfo", tmp);
+	e = grp_engine_open(&cfg);
+	tap_ok(e && !strcmp(grp_hier_path(grp_engine_hier(e, 0)), strcat(strcpy(mi, tmp),
+	       "/unified/ci/job7/corral")), "subtree below corral's own cgroup (%s)",
+	       e ? grp_hier_path(grp_engine_hier(e, 0)) : "-");
+	grp_engine_close(e, true);
+	tap_ok(!exists("%s/unified/ci/job7/corral%s", "") && exists("%s/unified/ci/job7%s", ""),
+	       "close removes the subtree, not the cgroup it was below");
+	cfg.own_root = true;
+	e = grp_engine_open(&cfg);
+	tap_ok(e && !strcmp(grp_hier_path(grp_engine_hier(e, 0)), strcat(strcpy(mi, tmp),
+	       "/unified/corral")), "the machine's init: subtree at the hierarchy's root");
+	grp_engine_close(e, true);
+	cfg.own_root = false;
+	fakecg_self_cgroup = NULL;
 
 	write_mountinfo("");
 	tap_ok(grp_engine_open(&cfg) == NULL && errno == ENOENT,
@@ -425,7 +529,8 @@ int main(void)
 	atexit(cleanup);
 	test_layout();
 	test_cpulist();
-	test_numtasks();
+	test_numbers();
+	test_descriptors();
 	test_names();
 	test_engine_v1();
 	test_discovery();

@@ -119,18 +119,31 @@ static void test_full(void)
 		svc_group_path(&d, p, sizeof(p));
 		tap_is_str(p, "frontend/web", "group path nests under Parent");
 	}
-	tap_ok(!strcmp(d.limits.cpus, "0-1") && !strcmp(d.limits.mems, "0") &&
-	       d.limits.numtasks_max == 64, "limits incl. systemd aliases");
+	tap_ok(!strcmp(grp_limits_get(&d.limits, "cpuset.cpus"), "0-1") &&
+	       !strcmp(grp_limits_get(&d.limits, "cpuset.mems"), "0") &&
+	       !strcmp(grp_limits_get(&d.limits, "numtasks.max"), "64") && d.limits.n == 3,
+	       "limits incl. systemd aliases");
 	tap_ok(!d.notify_on_release, "notify_on_release=no");
 
 	rc = load("[Service]\nExecStart=/bin/true\n");
 	tap_ok(rc == 0 && d.type == SVC_TYPE_SIMPLE && d.restart == SVC_RESTART_NO &&
 	       !strcmp(d.grp_name, "t") && d.notify_on_release &&
-	       d.limits.numtasks_max == GRP_NUMTASKS_UNSET && d.start_limit_burst == 5,
+	       d.limits.n == 0 && d.start_limit_burst == 5,
 	       "defaults: simple, no restart, own group named after the service, notify on");
 	rc = load("[Service]\nExecStart=/bin/true\n[Group]\nnumtasks.max=max\nAllowedCPUs=3\n");
-	tap_ok(rc == 0 && d.limits.numtasks_max == GRP_NUMTASKS_MAX && !strcmp(d.limits.cpus, "3"),
+	tap_ok(rc == 0 && !strcmp(grp_limits_get(&d.limits, "TasksMax"), "max") &&
+	       !strcmp(grp_limits_get(&d.limits, "cpuset.cpus"), "3"),
 	       "numtasks.max=max and AllowedCPUs");
+	/* issue 12 item 7: systemd's resource keys where systemd puts them */
+	rc = load("[Service]\nExecStart=/bin/true\nTasksMax=12\nAllowedCPUs=0\n");
+	tap_ok(rc == 0 && !strcmp(grp_limits_get(&d.limits, "numtasks.max"), "12") &&
+	       !strcmp(grp_limits_get(&d.limits, "cpuset.cpus"), "0"),
+	       "TasksMax= and AllowedCPUs= in [Service] limit the service's group");
+	rc = load("[Service]\nExecStart=/bin/true\nTasksMax=12\n[Group]\nnumtasks.max=20\n");
+	tap_ok(rc == 0 && !strcmp(grp_limits_get(&d.limits, "TasksMax"), "20"),
+	       "[Group] wins over [Service] for the same key");
+	rc = load("[Service]\nExecStart=/bin/true\nTasksMax=0\n");
+	tap_ok(rc < 0 && strstr(err, "t:3: TasksMax: '0'"), "a bad [Service] limit names file:line (%s)", err);
 }
 
 static void test_errors(void)
@@ -144,7 +157,7 @@ static void test_errors(void)
 		{ "[Service]\nExecStart=/x\nRestartSec=soon\n", "t:3: RestartSec: bad time span" },
 		{ "[Service]\nExecStart=/x\nWorkingDirectory=srv\n", "t:3: WorkingDirectory" },
 		{ "[Service]\nExecStart=/x\nEnvironment=NOEQUALS\n", "t:3: Environment" },
-		{ "[Service]\nExecStart=/x\n[Group]\ncpuset.cpus=0-\n", "t:4: cpuset.cpus: bad cpu list" },
+		{ "[Service]\nExecStart=/x\n[Group]\ncpuset.cpus=0-\n", "t:4: cpuset.cpus: '0-' is not a cpu" },
 		{ "[Service]\nExecStart=/x\n[Group]\nTasksMax=15%\n", "t:4: TasksMax" },
 		{ "[Service]\nExecStart=/x\n[Group]\nnumtasks.max=0\n", "t:4: numtasks.max" },
 		{ "[Service]\nExecStart=/x\n[Group]\nName=../up\n", "t:4: Name" },

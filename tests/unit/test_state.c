@@ -141,34 +141,35 @@ static unsigned cpumask(const char *s)
 int grp_group_set_limits(struct grp_group *g, const struct grp_limits *l, char *err, size_t len)
 {
 	const char *slash = strrchr(g->path, '/');
+	const char *cpus = grp_limits_get(l, "cpuset.cpus");
 
-	if (*l->cpus && slash) {
+	if (cpus && slash) {
 		char parent[GRP_PATH_MAX];
 		struct grp_group *p;
 
 		snprintf(parent, sizeof(parent), "%.*s", (int)(slash - g->path), g->path);
 		p = group_by_path(parent);
-		if (p && *p->cpus && (cpumask(l->cpus) & ~cpumask(p->cpus))) {
+		if (p && *p->cpus && (cpumask(cpus) & ~cpumask(p->cpus))) {
 			snprintf(err, len, "cpuset.cpus: '%s' is not a subset of the parent's %s",
-				 l->cpus, p->cpus);
+				 cpus, p->cpus);
 			errno = EINVAL;
 			return -1;
 		}
 	}
-	if (*l->cpus) {
+	if (cpus) {
 		/* a parent's cpus cannot shrink below what a child uses */
 		for (unsigned i = 0; i < ngroups; i++) {
 			size_t n = strlen(g->path);
 
 			if (*groups[i].path && !strncmp(groups[i].path, g->path, n) &&
 			    groups[i].path[n] == '/' &&
-			    *groups[i].cpus && (cpumask(groups[i].cpus) & ~cpumask(l->cpus))) {
+			    *groups[i].cpus && (cpumask(groups[i].cpus) & ~cpumask(cpus))) {
 				snprintf(err, len, "writing cpuset.cpus: Device or resource busy");
 				errno = EBUSY;
 				return -1;
 			}
 		}
-		snprintf(g->cpus, sizeof(g->cpus), "%s", l->cpus);
+		snprintf(g->cpus, sizeof(g->cpus), "%s", cpus);
 	}
 	strncat(opened, g->path, sizeof(opened) - strlen(opened) - 2);
 	strcat(opened, ";");
