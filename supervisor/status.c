@@ -264,14 +264,14 @@ static void emit(struct service *s, struct em *e)
 	}
 	for (unsigned i = 0; i < nh && s->grp; i++) {
 		const char *dir = grp_container_path(grp_group_container(s->grp, i));
+		const char *hn = hier_names(i, names, sizeof(names));
 
-		hier_names(i, names, sizeof(names));
 		if (!e->json) {
-			put(&e->o, "path %s %s\n", names, dir);
+			put(&e->o, "path %s %s\n", hn, dir);
 			continue;
 		}
 		put(&e->o, "%s{\"subsystems\":", i ? "," : "");
-		put_js(&e->o, names);
+		put_js(&e->o, hn);
 		put(&e->o, ",\"path\":");
 		put_js(&e->o, dir);
 		put(&e->o, "}");

@@ -139,6 +139,13 @@ check "Tasks: 3 (limit 20)" grep -qE '^ +Tasks: 3 \(limit 20\)$' "$T/st"
 check "CPU: N.NNNs" grep -qE '^ +CPU: [0-9]+\.[0-9]{3}s' "$T/st"
 check "the pids hierarchy's path is named numtasks" \
 	grep -qE "^ +numtasks: +/sys/fs/cgroup/pids/$SUB/tree$" "$T/st"
+if [ -d /sys/fs/cgroup/unified ]; then
+	tracking_named() {
+		ctl --kv status tree | grep -qE "^path tracking /sys/fs/cgroup/unified/.*$SUB/tree\$" &&
+			ctl --json status tree | grep -q '"subsystems":"tracking"'
+	}
+	check "the tracking tree's path is named tracking (text and JSON)" tracking_named
+fi
 check "the process tree has sleep 1000 under sh" grep -qE '^ +[|`└├]─? ?[0-9]+ sleep 1000$|^ +[|`]-[0-9]+ sleep 1000$' "$T/st"
 check "and sh's whole command line" grep -qF "$TP /bin/sh -c for i in" "$T/st"
 is "$(grep -c 'line[0-9]' "$T/st")" 10 "exactly the last 10 log lines"
