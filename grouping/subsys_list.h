@@ -11,3 +11,4 @@
 SUBSYS(cpuset, "cpuset")
 SUBSYS(cpuacct, "cpuacct")
 SUBSYS(numtasks, "pids")
+SUBSYS(memory, "memory")

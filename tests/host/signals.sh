@@ -18,6 +18,11 @@ command -v unshare >/dev/null || skip_all "unshare not installed"
 
 cleanup() {
 	[ -n "$UPID" ] && kill -KILL "$UPID" 2>/dev/null
+	for s in TERM INT USR2 USR1 poweroff halt reboot; do
+		for d in $(cg_subtree_dirs "corral-test-$$-$s"); do
+			find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+		done
+	done
 	for d in /sys/fs/cgroup/*/corral-test-$$-*; do
 		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
 	done

@@ -8,11 +8,27 @@
 CORRAL=${CORRAL_BIN:-$here/build/corral}
 INITCTL=${INITCTL_BIN:-$here/build/initctl}
 
+# Where a private subtree is: at each hierarchy's root, or (where this
+# shell, and so the corral it starts, is in a non-root cgroup, as every
+# process is in the memory hierarchy of the development machine) below that
+# cgroup, where corral puts its subtree when it is not the machine's init.
+cg_subtree_dirs() {
+	for d in /sys/fs/cgroup/*/"$1" /sys/fs/cgroup/"$1"; do
+		[ -d "$d" ] && echo "$d"
+	done
+	cut -d: -f3 /proc/$$/cgroup | sort -u | while read -r p; do
+		[ "$p" = / ] && continue
+		for d in /sys/fs/cgroup/*"$p/$1" /sys/fs/cgroup"$p/$1"; do
+			[ -d "$d" ] && echo "$d"
+		done
+	done
+}
+
 # Remove a private subtree from every hierarchy.  Only processes corral
 # started for this scenario can be in it; they are ended first because a
 # cgroup with tasks cannot be removed.
 cg_remove_subtree() {
-	for d in /sys/fs/cgroup/*/"$1"; do
+	for d in $(cg_subtree_dirs "$1"); do
 		[ -d "$d" ] || continue
 		# never pid 0 (cgroup2's name for a task of another pid
 		# namespace: kill 0 is our own process group), 1 or ourselves
@@ -28,10 +44,7 @@ cg_remove_subtree() {
 
 # 0 if no hierarchy has the subtree any more
 cg_subtree_gone() {
-	for d in /sys/fs/cgroup/*/"$1"; do
-		[ -d "$d" ] && return 1
-	done
-	return 0
+	[ -z "$(cg_subtree_dirs "$1")" ]
 }
 
 ctl() { "$INITCTL" -r "$T/run" "$@"; }

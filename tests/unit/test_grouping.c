@@ -286,15 +286,18 @@ static void test_engine_v1(void)
 	make_root("cpuset", "0-3\n");
 	make_root("cpuacct", NULL);
 	make_root("pids", NULL);
+	make_root("memory", NULL);
+	make_root("blkio", NULL);
 	make_root("unified", NULL);
 	snprintf(mi, sizeof(mi),
 		 "30 22 0:27 / %s rw - tmpfs tmpfs rw\n"
 		 "33 30 0:30 / %s/cpuset rw,relatime shared:1 - cgroup cgroup rw,cpuset\n"
 		 "32 30 0:29 / %s/cpuacct rw,relatime - cgroup cgroup rw,cpuacct\n"
-		 "34 30 0:28 / %s/memory rw,relatime - cgroup cgroup rw,memory\n"
+		 "34 30 0:28 / %s/blkio rw,relatime - cgroup cgroup rw,blkio\n"
 		 "38 30 0:35 / %s/pids rw,relatime - cgroup cgroup rw,pids\n"
+		 "39 30 0:36 / %s/memory rw,relatime - cgroup cgroup rw,memory\n"
 		 "40 30 0:37 / %s/unified rw,relatime - cgroup2 cgroup2 rw\n",
-		 tmp, tmp, tmp, tmp, tmp, tmp);
+		 tmp, tmp, tmp, tmp, tmp, tmp, tmp);
 	write_mountinfo(mi);
 	snprintf(p, sizeof(p), "%s/mountinfo", tmp);
 	grp_layout_parse("auto", &cfg.layout, NULL, 0);
@@ -308,16 +311,18 @@ static void test_engine_v1(void)
 	if (!tap_ok(e != NULL, "engine opens fabricated v1 hierarchies"))
 		return;
 	tap_is_int(grp_engine_kind(e), GRP_LAYOUT_V1, "auto picked v1");
-	tap_is_int(grp_engine_nhier(e), 4, "three v1 hierarchies plus the tracking tree");
-	tap_ok(grp_hier_is_tracking(grp_engine_hier(e, 3)) &&
-	       grp_hier_is_v2(grp_engine_hier(e, 3)), "cgroup2 tree used for tracking only");
+	tap_is_int(grp_engine_nhier(e), GRP_SUBSYS_COUNT + 1,
+		   "a v1 hierarchy per subsystem plus the tracking tree");
+	tap_ok(grp_hier_is_tracking(grp_engine_hier(e, GRP_SUBSYS_COUNT)) &&
+	       grp_hier_is_v2(grp_engine_hier(e, GRP_SUBSYS_COUNT)),
+	       "cgroup2 tree used for tracking only");
 	tap_ok(grp_engine_subsys_hier(e, GRP_SUBSYS_cpuset) == grp_engine_hier(e, 0) &&
 	       grp_engine_subsys_hier(e, GRP_SUBSYS_cpuacct) == grp_engine_hier(e, 1) &&
 	       grp_engine_subsys_hier(e, GRP_SUBSYS_numtasks) == grp_engine_hier(e, 2),
 	       "each subsystem bound to its own hierarchy");
 	tap_ok(exists("%s/cpuset/corral%s", "") && exists("%s/unified/corral%s", ""),
 	       "subtree root created in each hierarchy");
-	tap_ok(!exists("%s/memory/corral%s", ""), "foreign hierarchy (memory) untouched");
+	tap_ok(!exists("%s/blkio/corral%s", ""), "foreign hierarchy (blkio) untouched");
 	snprintf(p, sizeof(p), "%s/cpuset/corral/cpuset.cpus", tmp);
 	tap_is_str(get_file(p, buf, sizeof(buf)) ? buf : "", "0-3",
 		   "v1 cpuset: subtree root copied the parent's cpus");
@@ -345,7 +350,7 @@ static void test_engine_v1(void)
 
 		/* share web's cpuset, but db's own accounting and numtasks */
 		c[0] = grp_group_container(web, 0);
-		for (unsigned i = 1; i < 4; i++)
+		for (unsigned i = 1; i < grp_engine_nhier(e); i++)
 			c[i] = grp_group_container(db, i);
 		mixed = grp_group_find(e, c);
 		mixed2 = grp_group_find(e, c);
@@ -374,6 +379,31 @@ static void test_engine_v1(void)
 	tap_is_str(get_file(p, buf, sizeof(buf)) ? buf : "", "1-2", "cpuset.cpus written");
 	snprintf(p, sizeof(p), "%s/pids/corral/web/pids.max", tmp);
 	tap_is_str(get_file(p, buf, sizeof(buf)) ? buf : "", "10", "pids.max written");
+
+	/* memory: sizes, v1's spelling of "max", a v2-only key on v1 */
+	grp_limits_init(&l);
+	tap_ok(grp_limits_set(&l, "MemoryMax", "32M", err, sizeof(err)) == 1 &&
+	       !strcmp(grp_limits_get(&l, "memory.max"), "33554432"), "MemoryMax=32M in bytes");
+	tap_ok(grp_group_set_limits(db, &l, err, sizeof(err)) == 0, "memory.max on v1: %s", err);
+	snprintf(p, sizeof(p), "%s/memory/corral/db/memory.limit_in_bytes", tmp);
+	tap_is_str(get_file(p, buf, sizeof(buf)) ? buf : "", "33554432",
+		   "v1 writes memory.limit_in_bytes");
+	grp_limits_set(&l, "memory.max", "infinity", err, sizeof(err));
+	tap_ok(grp_group_set_limits(db, &l, err, sizeof(err)) == 0 &&
+	       get_file(p, buf, sizeof(buf)) && !strcmp(buf, "-1"), "v1 says max as -1");
+	tap_ok(grp_limits_set(&l, "MemoryMax", "50%", err, sizeof(err)) == 1 &&
+	       grp_group_set_limits(db, &l, err, sizeof(err)) == 0 &&
+	       get_file(p, buf, sizeof(buf)) && strtoull(buf, NULL, 10) > 0,
+	       "MemoryMax=50%% is half of MemTotal (%s bytes)", buf);
+	tap_ok(grp_limits_set(&l, "MemoryMax", "0%", err, sizeof(err)) < 0 &&
+	       grp_limits_set(&l, "MemoryMax", "101%", err, sizeof(err)) < 0 &&
+	       grp_limits_set(&l, "MemoryMax", "12Q", err, sizeof(err)) < 0 && strstr(err, "size"),
+	       "bad sizes refused (%s)", err);
+	grp_limits_free(&l);
+	grp_limits_set(&l, "MemoryHigh", "16M", err, sizeof(err));
+	tap_ok(grp_group_set_limits(db, &l, err, sizeof(err)) < 0 &&
+	       strstr(err, "memory.high: only on cgroup v2"), "memory.high on v1 refused (%s)", err);
+	grp_limits_free(&l);
 
 	grp_limits_init(&l);
 	grp_limits_set(&l, "numtasks.max", "5", err, sizeof(err));
@@ -409,6 +439,7 @@ static void test_engine_v1(void)
 	grp_engine_check(e);
 	tap_is_int(nreleased, 0, "no release while any hierarchy still has the task");
 	truncate_procs("pids", "web/worker");
+	truncate_procs("memory", "web/worker");
 	truncate_procs("unified", "web/worker");
 	grp_engine_check(e);
 	tap_is_int(nreleased, 2, "task exit releases worker, then web");
@@ -428,6 +459,7 @@ static void test_engine_v1(void)
 	truncate_procs("cpuset", "web/worker");
 	truncate_procs("cpuacct", "web/worker");
 	truncate_procs("pids", "web/worker");
+	truncate_procs("memory", "web/worker");
 	truncate_procs("unified", "web/worker");
 	grp_engine_check(e);
 	tap_is_int(nreleased, 4, "released again after the next exit");
@@ -489,6 +521,24 @@ static void test_discovery(void)
 	tap_is_int(grp_engine_kind(e), GRP_LAYOUT_V2, "auto picked v2");
 	tap_is_int(grp_engine_nhier(e), 1, "one unified hierarchy");
 	tap_is_int(grp_hier_mask(grp_engine_hier(e, 0)), GRP_SUBSYS_ALL, "all subsystems on it");
+	{
+		struct grp_group *g = grp_group_open(e, "m");
+		struct grp_limits l;
+		char err[256], buf[64];
+
+		grp_limits_init(&l);
+		grp_limits_set(&l, "MemoryHigh", "16M", err, sizeof(err));
+		grp_limits_set(&l, "MemoryMax", "max", err, sizeof(err));
+		tap_ok(g && grp_group_set_limits(g, &l, err, sizeof(err)) == 0,
+		       "memory.high and memory.max on v2: %s", err);
+		snprintf(p, sizeof(p), "%s/unified/corral/m/memory.high", tmp);
+		tap_is_str(get_file(p, buf, sizeof(buf)) ? buf : "", "16777216", "v2 writes memory.high");
+		snprintf(p, sizeof(p), "%s/unified/corral/m/memory.max", tmp);
+		tap_is_str(get_file(p, buf, sizeof(buf)) ? buf : "", "max", "v2 says max as max");
+		grp_limits_free(&l);
+		grp_group_put(g);
+		snprintf(p, sizeof(p), "%s/mountinfo", tmp);
+	}
 	grp_engine_close(e, true);
 
 	/* issue 10: not the machine's init, corral's subtree goes below the

@@ -37,6 +37,7 @@ elif [ "$layout" = v2 ]; then
 	check "v2: no v1 hierarchy (cgroup_no_v1=all)" sh -c "! grep -q ' - cgroup cgroup ' /proc/self/mountinfo"
 	check "v2: cpuset and pids passed to corral's groups" sh -c \
 		"grep -qw cpuset /sys/fs/cgroup/corral/cgroup.subtree_control && grep -qw pids /sys/fs/cgroup/corral/cgroup.subtree_control"
+	check "v2: memory passed to corral's groups" grep -qw memory /sys/fs/cgroup/corral/cgroup.subtree_control
 fi
 
 # --- a service in its groups, with limits ---
@@ -45,9 +46,11 @@ pid=$(field t-limited pid)
 n=0
 for p in $(paths t-limited); do grep -qx "$pid" "$p/cgroup.procs" && n=$((n + 1)); done
 want=$(paths t-limited | wc -l)
-[ "$layout" = v1 ] && is "$want" 4 "v1: a container in cpuset, cpuacct, pids and the tracking tree"
-[ "$layout" = v1-shared ] && is "$want" 3 "v1: a container in cpuset+cpuacct, pids and the tracking tree"
+[ "$layout" = v1 ] && is "$want" 5 "v1: a container in cpuset, cpuacct, pids, memory and the tracking tree"
+[ "$layout" = v1-shared ] && is "$want" 4 "v1: a container in cpuset+cpuacct, pids, memory and the tracking tree"
 [ "$layout" = v2 ] && is "$want" 1 "v2: one container in the unified hierarchy"
+[ "$n" = "$want" ] ||
+	for p in $(paths t-limited); do echo "# pid $pid; $p: $(tr '\n' ' ' < "$p/cgroup.procs")"; done
 is "$n" "$want" "its process is in its container in all $want hierarchies"
 cs=$(with_file t-limited cpuset.cpus)
 is "$(cat "$cs/cpuset.cpus" 2>/dev/null)" 1 "cpuset.cpus=1 written"
@@ -57,6 +60,14 @@ is "$(cat "$pd/pids.max" 2>/dev/null)" 5 "numtasks.max=5 written to pids.max"
 is "$(field t-limited numtasks_max)" 5 "initctl status: numtasks max"
 is "$(field t-limited numtasks_current)" 1 "initctl status: numtasks current"
 is "$(field t-limited cpus)" 1 "initctl status: effective cpus"
+if [ "$layout" = v2 ]; then mf=memory.max; else mf=memory.limit_in_bytes; fi
+md=$(with_file t-limited $mf)
+is "$(cat "$md/$mf" 2>/dev/null)" 67108864 "memory.max=64M written to $mf"
+is "$(field t-limited memory_max)" 67108864 "initctl status: memory max"
+mc=$(field t-limited memory_current)
+check "initctl status: memory current ($mc bytes)" test "${mc:-0}" -gt 0
+is "$(field t-limited oom_kills)" 0 "initctl status: no OOM kills"
+check "initctl status: memory in the human view" sh -c "initctl status t-limited | grep -q 'memory_max: 64.0M'"
 check "initctl --json status" sh -c "initctl --json status t-limited | grep -q '\"state\":\"running\"'"
 
 # --- nested groups: the worker's limits sit below t-parent ---
