@@ -7,19 +7,36 @@
  * on v1, an ancestor's, charged where the limit was hit) was reached.
  */
 #include "internal.h"
+#include "../lib/log.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* load time: a positive count or "max" */
+/* load time: a positive count, "max", or N% of the system's task limit
+ * (systemd's TasksMax=15%, resolved when written) */
 static int parse_count(const char *val, char *out, size_t outlen, const char **why)
 {
+	size_t n = strlen(val);
 	uint64_t v;
 
+	if (n > 1 && val[n - 1] == '%') {
+		char *end;
+		unsigned long pct;
+
+		errno = 0;
+		pct = strtoul(val, &end, 10);
+		if (errno || end != val + n - 1 || !pct || pct > 100 ||
+		    val[0] < '0' || val[0] > '9') {
+			*why = "is not a percentage from 1% to 100%";
+			return -1;
+		}
+		snprintf(out, outlen, "%lu%%", pct);
+		return 0;
+	}
 	if (grp_count_parse(val, &v) < 0) {
-		*why = "is not a positive count or \"max\"";
+		*why = "is not a positive count, N% or \"max\"";
 		return -1;
 	}
 	if (v == GRP_VALUE_MAX)
@@ -27,6 +44,44 @@ static int parse_count(const char *val, char *out, size_t outlen, const char **w
 	else
 		snprintf(out, outlen, "%llu", (unsigned long long)v);
 	return 0;
+}
+
+static int read_sysctl(const char *path, unsigned long long *out)
+{
+	char buf[32];
+	FILE *f = fopen(path, "re");
+
+	if (!f) {
+		log_warn_sys("open", path);
+		return -1;
+	}
+	if (!fgets(buf, sizeof(buf), f)) {
+		fclose(f);
+		errno = EIO;
+		log_warn_sys("read", path);
+		return -1;
+	}
+	fclose(f);
+	*out = strtoull(buf, NULL, 10);
+	return 0;
+}
+
+/* N% of what the system allows at most (the lower of kernel.pid_max and
+ * kernel.threads-max, as systemd counts it), at least 1 */
+static const char *to_file(struct grp_container *c, const char *val, char *buf, size_t len)
+{
+	size_t n = strlen(val);
+	unsigned long long pid_max, threads_max, lim;
+
+	(void)c;
+	if (!n || val[n - 1] != '%')
+		return val;
+	if (read_sysctl("/proc/sys/kernel/pid_max", &pid_max) < 0 ||
+	    read_sysctl("/proc/sys/kernel/threads-max", &threads_max) < 0)
+		return NULL;
+	lim = (pid_max < threads_max ? pid_max : threads_max) * strtoull(val, NULL, 10) / 100;
+	snprintf(buf, len, "%llu", lim ? lim : 1);
+	return buf;
 }
 
 enum { F_CURRENT, F_MAX, F_FAILURES };
@@ -50,7 +105,8 @@ static int numtasks_stats(struct grp_container *c, struct grp_value *v)
 
 static const struct grp_key keys[] = {
 	{ .name = "numtasks.max", .alias = "TasksMax",
-	  .v1_file = "pids.max", .v2_file = "pids.max", .parse = parse_count },
+	  .v1_file = "pids.max", .v2_file = "pids.max", .parse = parse_count,
+	  .to_file = to_file },
 };
 
 static const struct grp_field fields[] = {

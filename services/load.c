@@ -662,6 +662,28 @@ static int handle_group(struct loader *ld, const char *k, const char *v)
 	return 1;
 }
 
+/* systemd's switches for what corral always does: every group is
+ * accounted (cpuacct, numtasks, memory) whatever they say; "no" cannot
+ * be honoured, and the file is told */
+static int accounting(struct loader *ld, const char *k, const char *v)
+{
+	static const char *const keys[] = {
+		"CPUAccounting", "TasksAccounting", "MemoryAccounting",
+	};
+	bool on;
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++) {
+		if (strcmp(k, keys[i]))
+			continue;
+		if (!parse_bool(v, &on))
+			fail(ld, "%s: '%s' is not a boolean", k, v);
+		else if (!on)
+			warn(ld, false, "%s=no: corral accounts every group; ignored", k);
+		return 1;
+	}
+	return 0;
+}
+
 /* A subsystem's key in [Service], where systemd puts them (TasksMax=,
  * AllowedCPUs=, MemoryMax=...): 1 if it was one. */
 static int service_limit(struct loader *ld, const char *k, const char *v)
@@ -670,10 +692,13 @@ static int service_limit(struct loader *ld, const char *k, const char *v)
 	unsigned *lines;
 	int r = grp_limits_set(&ld->svc_limits, k, v, err, sizeof(err));
 
-	if (r < 0)
+	if (!r)
+		return accounting(ld, k, v);
+
+	if (r < 0) {
 		fail(ld, "%s", err);
-	if (r <= 0)
-		return r < 0;
+		return 1;
+	}
 	lines = realloc(ld->svc_limit_lines, ld->svc_limits.n * sizeof(*lines));
 	if (!lines) {
 		oom(ld);

@@ -380,6 +380,31 @@ static void test_engine_v1(void)
 	snprintf(p, sizeof(p), "%s/pids/corral/web/pids.max", tmp);
 	tap_is_str(get_file(p, buf, sizeof(buf)) ? buf : "", "10", "pids.max written");
 
+	/* TasksMax=N%: of the lower of kernel.pid_max and threads-max */
+	{
+		unsigned long long pm = 0, tm = 0;
+		FILE *f;
+
+		if ((f = fopen("/proc/sys/kernel/pid_max", "r"))) {
+			if (fscanf(f, "%llu", &pm) != 1)
+				pm = 0;
+			fclose(f);
+		}
+		if ((f = fopen("/proc/sys/kernel/threads-max", "r"))) {
+			if (fscanf(f, "%llu", &tm) != 1)
+				tm = 0;
+			fclose(f);
+		}
+		grp_limits_init(&l);
+		grp_limits_set(&l, "TasksMax", "50%", err, sizeof(err));
+		tap_ok(grp_group_set_limits(db, &l, err, sizeof(err)) == 0, "TasksMax=50%%: %s", err);
+		snprintf(p, sizeof(p), "%s/pids/corral/db/pids.max", tmp);
+		tap_ok(get_file(p, buf, sizeof(buf)) &&
+		       strtoull(buf, NULL, 10) == (pm < tm ? pm : tm) / 2,
+		       "TasksMax=50%% writes half of min(pid_max, threads-max) (%s)", buf);
+		grp_limits_free(&l);
+	}
+
 	/* memory: sizes, v1's spelling of "max", a v2-only key on v1 */
 	grp_limits_init(&l);
 	tap_ok(grp_limits_set(&l, "MemoryMax", "32M", err, sizeof(err)) == 1 &&

@@ -142,6 +142,11 @@ static void test_full(void)
 	rc = load("[Service]\nExecStart=/bin/true\nTasksMax=12\n[Group]\nnumtasks.max=20\n");
 	tap_ok(rc == 0 && !strcmp(grp_limits_get(&d.limits, "TasksMax"), "20"),
 	       "[Group] wins over [Service] for the same key");
+	rc = load("[Service]\nExecStart=/bin/true\nTasksMax=15%\nMemoryMax=1G\n"
+		  "CPUAccounting=yes\nTasksAccounting=true\nMemoryAccounting=no\n");
+	tap_ok(rc == 0 && !strcmp(grp_limits_get(&d.limits, "TasksMax"), "15%") &&
+	       !strcmp(grp_limits_get(&d.limits, "memory.max"), "1073741824"),
+	       "TasksMax=15%% and MemoryMax=1G; accounting keys accepted (%s)", err);
 	rc = load("[Service]\nExecStart=/bin/true\nTasksMax=0\n");
 	tap_ok(rc < 0 && strstr(err, "t:3: TasksMax: '0'"), "a bad [Service] limit names file:line (%s)", err);
 }
@@ -158,7 +163,10 @@ static void test_errors(void)
 		{ "[Service]\nExecStart=/x\nWorkingDirectory=srv\n", "t:3: WorkingDirectory" },
 		{ "[Service]\nExecStart=/x\nEnvironment=NOEQUALS\n", "t:3: Environment" },
 		{ "[Service]\nExecStart=/x\n[Group]\ncpuset.cpus=0-\n", "t:4: cpuset.cpus: '0-' is not a cpu" },
-		{ "[Service]\nExecStart=/x\n[Group]\nTasksMax=15%\n", "t:4: TasksMax" },
+		{ "[Service]\nExecStart=/x\n[Group]\nTasksMax=0%\n", "t:4: TasksMax: '0%' is not a percentage" },
+		{ "[Service]\nExecStart=/x\nTasksMax=101%\n", "t:3: TasksMax: '101%'" },
+		{ "[Service]\nExecStart=/x\nMemoryMax=12X\n", "t:3: MemoryMax: '12X' is not a size" },
+		{ "[Service]\nExecStart=/x\nCPUAccounting=maybe\n", "t:3: CPUAccounting" },
 		{ "[Service]\nExecStart=/x\n[Group]\nnumtasks.max=0\n", "t:4: numtasks.max" },
 		{ "[Service]\nExecStart=/x\n[Group]\nName=../up\n", "t:4: Name" },
 		{ "[Service]\nExecStart=/x\n[Group]\nName=tasks\n", "t:4: Name" },
