@@ -55,6 +55,7 @@ static void put_js(struct out *o, const char *s)
 }
 
 struct facts {
+	char control[320];		/* "start-pre: /bin/x (pid N)", "" if none */
 	char last_exit[64];
 	char exec_error[320];
 	double uptime;
@@ -69,8 +70,14 @@ static void gather(struct service *s, struct facts *f)
 	memset(f, 0, sizeof(*f));
 	svc_describe_status(s->last_status, f->last_exit, sizeof(f->last_exit));
 	svc_exec_error(s, f->exec_error, sizeof(f->exec_error));
-	if (s->state == SVC_RUNNING || s->state == SVC_STARTING)
+	if (s->state == SVC_RUNNING || s->state == SVC_STARTING || s->state == SVC_START_PRE ||
+	    s->state == SVC_START_POST || s->state == SVC_RELOADING)
 		f->uptime = ev_now(sup.o.loop) - s->started_at;
+	/* the control command that runs now (ExecStartPre= ...) */
+	if (s->ctl_pid > 0 && s->ctl_idx < s->def.cmds[s->ctl_kind].n)
+		snprintf(f->control, sizeof(f->control), "%s: %s (pid %d)",
+			 svc_cmd_kind_name(s->ctl_kind),
+			 s->def.cmds[s->ctl_kind].v[s->ctl_idx].line, (int)s->ctl_pid);
 	if (s->grp) {
 		f->have_stats = grp_group_stats(s->grp, &f->st) == 0;
 		f->nprocs = grp_group_procs(s->grp, f->procs, 64);
@@ -148,7 +155,8 @@ static void put_since(struct out *o, const struct service *s, bool json)
 	real = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	if (s->nhist)
 		since = real - (svc_mono() - s->hist[(s->nhist - 1) % SVC_HIST_MAX].t);
-	if (s->state == SVC_RUNNING || s->state == SVC_STARTING || s->state == SVC_STOPPING)
+	if (s->state != SVC_DOWN && s->state != SVC_WAITING && s->state != SVC_BACKOFF &&
+	    s->state != SVC_DONE && s->state != SVC_FAILED)
 		started = real - (svc_now() - s->started_at);
 	if (json) {
 		put(o, ",\"state_since_realtime\":%.3f,\"started_at_realtime\":%.3f",
@@ -184,6 +192,8 @@ size_t svc_status_text(struct service *s, char *buf, size_t len)
 		put(&o, "removed yes (dropped once down)\n");
 	put(&o, "type %s\n", svc_type_name(s->def.type));
 	put(&o, "pid %d\n", (int)s->pid);
+	if (*f.control)
+		put(&o, "control %s\n", f.control);
 	put(&o, "uptime %.1f\n", f.uptime);
 	put(&o, "restarts %u\n", s->restarts);
 	put(&o, "last_exit %s\n", f.last_exit);
@@ -243,6 +253,8 @@ size_t svc_status_json(struct service *s, char *buf, size_t len)
 	put_js(&o, f.last_exit);
 	put(&o, ",\"exec_error\":");
 	put_js(&o, f.exec_error);
+	put(&o, ",\"control\":");
+	put_js(&o, f.control);
 	put(&o, ",\"status_text\":");
 	put_js(&o, s->status_text);
 	put(&o, ",\"detail\":");
