@@ -61,7 +61,7 @@ struct service {
 
 	pid_t pid;			/* main process, 0 if none known */
 	/* the control command (an Exec*= line other than the main one) that
-	 * runs now, one at a time, in the service's group (supervisor/cmd.c) */
+	 * runs now, one at a time, in the service's group (state.c runs them) */
 	enum svc_cmd_kind ctl_kind;
 	unsigned ctl_idx;		/* in def.cmds[ctl_kind] */
 	pid_t ctl_pid;			/* > 0 running; < 0 could not run; 0 none */
