@@ -31,7 +31,7 @@ LIBDIR := /usr/lib/$(MULTIARCH)
 
 LIB_SRC := lib/log.c lib/json.c lib/rotate.c
 GRP_SRC := $(wildcard grouping/*.c)
-SVC_SRC := services/load.c services/argv.c
+SVC_SRC := $(wildcard services/*.c)
 SUP_SRC := supervisor/state.c supervisor/table.c supervisor/timer.c supervisor/spawn.c supervisor/output.c \
 	   supervisor/status.c supervisor/control.c supervisor/notify.c
 INIT_SRC := init/main.c init/pid1.c

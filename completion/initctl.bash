@@ -60,7 +60,7 @@ _initctl()
 		return 0
 	fi
 	case $cmd in
-	status | start | stop | restart | log | enable | disable)
+	status | start | stop | restart | log | reload | enable | disable)
 		if [[ $cur == -* ]]; then
 			case $cmd in
 			log) mapfile -t COMPREPLY < <(compgen -W "-n -f --json" -- "$cur") ;;

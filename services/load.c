@@ -45,9 +45,20 @@ struct loader {
 	const char *file;
 	/* input: bytes, not NUL terminated (a NUL is rejected before parsing) */
 	const char *text, *end;
-	unsigned line;
+	unsigned line;		/* the first physical line of the current logical one */
+	unsigned phys;		/* physical lines read */
 	bool too_long;
-	bool have_exec;
+	/* the logical line being parsed, and its value when it is longer
+	 * than inih's buffer (see reader()) */
+	char *logical;
+	size_t logical_cap;
+	const char *long_value;
+	/* the first physical line of each logical line, to name inih's
+	 * syntax error by the line an editor shows */
+	unsigned *lines;
+	unsigned nlogical, cap_lines;
+	unsigned cap_cmds[SVC_NCMD_KINDS];
+	unsigned start_twice;		/* line of a second ExecStart=, 0 none */
 	char *err;
 	size_t errlen;
 	bool failed;
@@ -113,61 +124,166 @@ static void warn_summary(struct loader *ld)
 		log_warn("%s: ... and %u more warnings", ld->file, ld->other_dropped);
 }
 
-/* fgets-like, for ini_parse_stream(); num is inih's line buffer size. */
+/* inih's isspace(): what it skips at the start and end of keys and values */
+static bool inih_space(int ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\v' || ch == '\f' ||
+	       ch == '\n';
+}
+
+/* inih's find_chars_or_comment(): the first of chars (NULL: none), or an
+ * inline comment, a ';' after whitespace */
+static char *find_or_comment(char *s, const char *chars)
+{
+	bool was_space = false;
+
+	while (*s && (!chars || !strchr(chars, *s)) && !(was_space && *s == ';')) {
+		was_space = inih_space((unsigned char)*s);
+		s++;
+	}
+	return s;
+}
+
+/* The value of a "key=value" line as inih would hand it to the handler:
+ * leading blanks skipped, an inline comment cut, trailing blanks cut.
+ * Edits line in place. */
+static const char *inih_value(char *v)
+{
+	char *end;
+
+	while (*v && inih_space((unsigned char)*v))
+		v++;
+	end = find_or_comment(v, NULL);
+	*end = '\0';
+	while (end > v && inih_space((unsigned char)end[-1]))
+		*--end = '\0';
+	return v;
+}
+
+/*
+ * One logical line into ld->logical: the physical lines it spans joined,
+ * a line ending in an odd number of backslashes continuing on the next
+ * (the backslash becomes a space, systemd's rule), comment lines inside a
+ * continuation skipped, a comment line never continued.  The leading
+ * whitespace of the first line is dropped.  Returns its length, or -1 at
+ * the end of the text, or -2 after failing the file.
+ */
+static long logical_line(struct loader *ld)
+{
+	size_t n = 0;
+	bool cont = false;
+
+	if (ld->text >= ld->end)
+		return -1;
+	ld->line = ld->phys + 1;
+	while (ld->text < ld->end) {
+		const char *b = ld->text, *nl = memchr(b, '\n', (size_t)(ld->end - b));
+		const char *e = nl ? nl : ld->end;
+		size_t len, bs = 0;
+		bool comment, more;
+
+		ld->text = nl ? nl + 1 : ld->end;
+		ld->phys++;
+		if (memchr(b, '\0', (size_t)(e - b))) {
+			/* parse() rejects these before inih runs; never hand
+			 * inih a line it would cut short */
+			ld->line = ld->phys;
+			fail(ld, "NUL byte");
+			return -2;
+		}
+		/* every character inih's isspace() skips: with any of them
+		 * left at the start, inih takes the line as a continuation */
+		if (!cont)
+			while (b < e && inih_space((unsigned char)*b))
+				b++;
+		{
+			const char *t = b;
+
+			while (t < e && inih_space((unsigned char)*t))
+				t++;
+			comment = t < e && (*t == '#' || *t == ';');
+		}
+		if (cont && comment)
+			continue;
+		len = (size_t)(e - b);
+		if (len && b[len - 1] == '\r')
+			len--;
+		while (bs < len && b[len - 1 - bs] == '\\')
+			bs++;
+		more = (bs & 1) && !comment;
+		if (n + len > SVC_LOGICAL_MAX) {
+			fail(ld, "line longer than %d bytes", SVC_LOGICAL_MAX);
+			return -2;
+		}
+		if (n + len + 1 > ld->logical_cap) {
+			size_t cap = ld->logical_cap ? ld->logical_cap : 256;
+			char *nb;
+
+			while (cap < n + len + 1)
+				cap *= 2;
+			nb = realloc(ld->logical, cap);
+			if (!nb) {
+				fail(ld, "out of memory for a %zu-byte line", n + len + 1);
+				return -2;
+			}
+			ld->logical = nb;
+			ld->logical_cap = cap;
+		}
+		memcpy(ld->logical + n, b, len);
+		n += len;
+		if (!more)
+			break;
+		ld->logical[n - 1] = ' ';
+		cont = true;
+	}
+	ld->logical[n] = '\0';
+	return (long)n;
+}
+
+/*
+ * fgets-like, for ini_parse_stream(); num is inih's line buffer size.
+ * A logical line that fits goes to inih as it is.  One that does not (a
+ * long ExecStart=, a continued one) cannot go whole: inih would cut it and
+ * parse the rest as a line of its own.  inih gets "key=x" instead and
+ * handler() takes the value from ld->long_value: inih calls the handler
+ * for that line before it reads the next, so the two stay together.  A
+ * long comment goes as "#"; a long section header or a key longer than
+ * inih's buffer is an error.
+ */
 static char *reader(char *str, int num, void *stream)
 {
 	struct loader *ld = stream;
-	size_t n = 0, raw = 0;
-	bool lead = true;	/* still in the line's leading whitespace */
-	int ch;
+	long got;
+	size_t n;
+	char *l, *sep;
 
-	if (ld->too_long)
+	ld->long_value = NULL;
+	if (ld->too_long || num < 4)
 		return NULL;
-	for (;;) {
-		ch = ld->text < ld->end ? (unsigned char)*ld->text++ : EOF;
-		if (ch == EOF)
-			break;
-		if (ch == '\0') {
-			/* parse() rejects these before inih runs; never hand
-			 * inih a line it would cut short */
-			ld->line++;
+	got = logical_line(ld);
+	if (got == -2)
+		ld->too_long = true;
+	if (got < 0)
+		return NULL;
+	n = (size_t)got;
+	l = ld->logical;
+	if (ld->nlogical == ld->cap_lines) {
+		unsigned cap = ld->cap_lines ? ld->cap_lines * 2 : 64;
+		unsigned *nv = reallocarray(ld->lines, cap, sizeof(*nv));
+
+		if (!nv) {
+			fail(ld, "out of memory");
 			ld->too_long = true;
-			fail(ld, "NUL byte");
 			return NULL;
 		}
-		if (ch == '\n') {
-			/* inih strips it anyway; keep it only if it fits */
-			if ((int)n < num - 1)
-				str[n++] = '\n';
-			break;
-		}
-		/* the limit is on the line as written, whitespace included */
-		if ((int)n >= num - 1 || raw >= SVC_LINE_MAX) {
-			/* inih would cut the line here and parse the rest as
-			 * a line of its own */
-			ld->line++;
-			ld->too_long = true;
-			fail(ld, "line longer than %d bytes (libinih would split it)",
-			     SVC_LINE_MAX);
-			return NULL;
-		}
-		raw++;
-		/* every character inih's isspace() skips: with any of them
-		 * left at the start, inih takes the line as a continuation */
-		if (lead && (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\v' ||
-			     ch == '\f'))
-			continue;
-		lead = false;
-		str[n++] = (char)ch;
+		ld->lines = nv;
+		ld->cap_lines = cap;
 	}
-	if (n == 0 && raw == 0)
-		return NULL;
-	str[n] = '\0';
-	ld->line++;
+	ld->lines[ld->nlogical++] = ld->line;	/* for inih's error line */
 	/* libinih cuts a value at whitespace followed by ';' (an inline
 	 * comment); say so, or "a ; b" silently becomes "a" */
-	if (str[strspn(str, " \t")] != ';' && str[strspn(str, " \t")] != '#') {
-		const char *eq = strchr(str, '=');
+	if (l[0] != ';' && l[0] != '#') {
+		const char *eq = strchr(l, '=');
 
 		for (const char *p = eq; p && *p; p++)
 			if ((p[0] == ' ' || p[0] == '\t') && p[1] == ';') {
@@ -177,6 +293,23 @@ static char *reader(char *str, int num, void *stream)
 				break;
 			}
 	}
+	if (n < (size_t)num - 1) {
+		memcpy(str, l, n + 1);
+		return str;
+	}
+	if (l[0] == '#' || l[0] == ';') {
+		strcpy(str, "#");
+		return str;
+	}
+	sep = find_or_comment(l, "=:");
+	if (l[0] == '[' || !*sep || (size_t)(sep - l) + 3 > (size_t)num - 1) {
+		fail(ld, "line longer than %d bytes and not key=value", num - 2);
+		ld->too_long = true;
+		return NULL;
+	}
+	memcpy(str, l, (size_t)(sep - l) + 1);
+	strcpy(str + (sep - l) + 1, "x");
+	ld->long_value = inih_value(sep + 1);
 	return str;
 }
 
@@ -559,6 +692,49 @@ static void set_nofile(struct loader *ld, const char *v)
 	d->nofile_hard = hard;
 }
 
+/* The Exec*= kind a key names, or -1. */
+static int cmd_kind(const char *k)
+{
+	for (int i = 0; i < SVC_NCMD_KINDS; i++)
+		if (!strcmp(k, svc_cmd_key((enum svc_cmd_kind)i)))
+			return i;
+	return -1;
+}
+
+/* One Exec*= line: appended to its list; empty, it empties the list
+ * (systemd's rule, so a later file or line can replace commands). */
+static void add_cmd(struct loader *ld, enum svc_cmd_kind k, const char *v)
+{
+	struct svc_cmds *l = &ld->def->cmds[k];
+	const char *why;
+
+	if (!*v) {
+		svc_cmds_free(l);
+		ld->cap_cmds[k] = 0;
+		if (k == SVC_CMD_START)
+			ld->start_twice = 0;
+		return;
+	}
+	if (l->n == ld->cap_cmds[k]) {
+		unsigned cap = l->n ? l->n * 2 : 2;
+		struct svc_cmd *nv = cap > l->n ? reallocarray(l->v, cap, sizeof(*nv)) : NULL;
+
+		if (!nv) {
+			oom(ld);
+			return;
+		}
+		l->v = nv;
+		ld->cap_cmds[k] = cap;
+	}
+	if (svc_cmd_parse(v, &l->v[l->n], &why) < 0) {
+		fail(ld, "%s: %s", svc_cmd_key(k), why);
+		return;
+	}
+	if (k == SVC_CMD_START && l->n == 1 && !ld->start_twice)
+		ld->start_twice = ld->line;	/* fine only for Type=oneshot */
+	l->n++;
+}
+
 static int handle_service(struct loader *ld, const char *k, const char *v)
 {
 	struct svc_def *d = ld->def;
@@ -573,20 +749,11 @@ static int handle_service(struct loader *ld, const char *k, const char *v)
 			fail(ld, "Type: '%s' is not simple, notify, forking or oneshot", v);
 		else
 			d->type = (enum svc_type)i;
-	} else if (!strcmp(k, "ExecStart")) {
-		const char *why;
-
-		if (ld->have_exec) {
-			fail(ld, "ExecStart given twice");
-			return 1;
-		}
-		ld->have_exec = true;
-		set_str(ld, &d->exec_start, v);
-		d->argv = svc_split_argv(v, &d->argc, &why);
-		if (!d->argv) {
-			d->argc = 0;
-			fail(ld, "ExecStart: %s", why);
-		}
+	} else if (cmd_kind(k) >= 0) {
+		add_cmd(ld, (enum svc_cmd_kind)cmd_kind(k), v);
+	} else if (!strcmp(k, "RemainAfterExit")) {
+		if (!parse_bool(v, &d->remain_after_exit))
+			fail(ld, "RemainAfterExit: '%s' is not a boolean", v);
 	} else if (!strcmp(k, "Restart")) {
 		if (!strcmp(v, "no"))
 			d->restart = SVC_RESTART_NO;
@@ -743,6 +910,11 @@ static int handler(void *user, const char *section, const char *name,
 	struct loader *ld = user;
 	int known;
 
+	if (ld->long_value) {
+		/* this line's value did not fit inih's buffer (reader()) */
+		value = ld->long_value;
+		ld->long_value = NULL;
+	}
 	if (!strcmp(section, "Unit"))
 		known = handle_unit(ld, name, value);
 	else if (!strcmp(section, "Service"))
@@ -773,8 +945,9 @@ void svc_def_free(struct svc_def *d)
 	str_free(d->description);
 	list_free(d->after, d->nafter);
 	list_free(d->requires, d->nrequires);
-	str_free(d->exec_start);
-	free(d->argv);		/* one block: vector and strings */
+	/* exec_start and argv are views of the first ExecStart= */
+	for (int k = 0; k < SVC_NCMD_KINDS; k++)
+		svc_cmds_free(&d->cmds[k]);
 	str_free(d->user);
 	str_free(d->group);
 	str_free(d->workdir);
@@ -862,13 +1035,29 @@ static int parse(struct loader *ld, const char *name, size_t len)
 	ld->svc_limit_lines = NULL;
 	warn_summary(ld);
 	if (!ld->failed && rc > 0) {
-		ld->line = (unsigned)rc;
+		/* inih counts logical lines; name the first physical one */
+		ld->line = (unsigned)rc <= ld->nlogical ? ld->lines[rc - 1] : (unsigned)rc;
 		fail(ld, "syntax error (expected [Section] or key=value)");
 	}
-	if (!ld->failed && !ld->have_exec) {
+	free(ld->logical);
+	free(ld->lines);
+	ld->logical = NULL;
+	ld->lines = NULL;
+	if (!ld->failed && !d->cmds[SVC_CMD_START].n) {
 		ld->line = 0;
 		snprintf(ld->err, ld->errlen, "%s: no ExecStart in [Service]", ld->file);
 		ld->failed = true;
+	}
+	if (!ld->failed && d->cmds[SVC_CMD_START].n > 1 && d->type != SVC_TYPE_ONESHOT) {
+		ld->line = ld->start_twice;
+		fail(ld, "ExecStart given twice (several are for Type=oneshot only)");
+	}
+	if (!ld->failed) {
+		const struct svc_cmd *c = &d->cmds[SVC_CMD_START].v[0];
+
+		d->exec_start = c->line;
+		d->argc = c->argc;
+		d->argv = c->argv;
 	}
 	if (!ld->failed && !*d->grp_name)
 		set_str(ld, &d->grp_name, d->name);

@@ -9,7 +9,9 @@
  *   [Service] Type=simple|notify|forking|oneshot, ExecStart, Restart=
  *             always|on-failure|no, RestartSec, User, Group,
  *             WorkingDirectory, Environment, TimeoutStopSec,
- *             TimeoutStartSec (notify and forking only), LimitNOFILE
+ *             TimeoutStartSec (notify and forking only), LimitNOFILE,
+ *             ExecStartPre, ExecStartPost, ExecReload, ExecStop,
+ *             ExecStopPost, RemainAfterExit
  *   [Group]   Name, Parent, notify_on_release, and every limit key a
  *             grouping subsystem declares (cpuset.cpus, numtasks.max, ...;
  *             grp_limits_set()); the same keys by their systemd names
@@ -17,10 +19,20 @@
  *             winning when both set one
  *
  * Errors name file:line.  A bad file fails alone and whole: a NUL byte, a
- * line longer than libinih holds, an empty User=/Group=, any bad value.
- * Leading whitespace on a line is not significant (as in systemd): an
- * indented line is a line of its own, never a continuation of the key
- * above it (Debian's libinih would otherwise append it to that key).
+ * logical line longer than SVC_LOGICAL_MAX, an empty User=/Group=, any bad
+ * value.  Leading whitespace on a line is not significant (as in systemd):
+ * an indented line is a line of its own, never a continuation of the key
+ * above it (Debian's libinih would otherwise append it to that key).  A
+ * line ending in an odd number of backslashes continues on the next one
+ * (systemd's rule: the backslash becomes a space; comment lines inside a
+ * continuation are skipped); errors name the logical line's first line.
+ *
+ * Exec*= lines (struct svc_cmd) take systemd's prefixes, in any order and
+ * combination: '-' a failure is ignored, '@' the second word is argv[0],
+ * '+' full privileges (no User=/Group=), '!' and '!!' the same as '+'
+ * (corral has no ambient-capability mode to approximate them more
+ * closely), ':' no $VAR expansion.  An empty assignment (ExecStop=)
+ * empties that list; several ExecStart= only with Type=oneshot.
  * Only regular files (or symlinks to them) of at most SVC_FILE_MAX bytes
  * are read; anything else named *.service is skipped with a warning.
  * Unknown keys and sections warn: SVC_WARN_LINES lines per file at most,
@@ -44,9 +56,12 @@
 
 /* A name is also a group name (grp_name_valid), so it has the group
  * engine's bound; everything else in a definition is sized by what is
- * loaded (a value is at most one line: SVC_LINE_MAX). */
+ * loaded (a value is at most one logical line: SVC_LOGICAL_MAX). */
 #define SVC_NAME_MAX 64
-#define SVC_LINE_MAX 199	/* what Debian's libinih accepts per line */
+#define SVC_LINE_MAX 199	/* what Debian's libinih holds per line */
+/* a logical line (continuations joined), whatever libinih holds: a
+ * longer one is handed to inih shortened and its value passed aside */
+#define SVC_LOGICAL_MAX (64 * 1024)
 #define SVC_START_LIMIT_MAX 32	/* StartLimitBurst: start times kept per service */
 #define SVC_NOFILE_INFINITY (~0ULL)	/* LimitNOFILE=infinity */
 #define SVC_NOFILE_MAX 2147483584ULL	/* the kernel's highest fs.nr_open */
@@ -70,6 +85,40 @@ enum svc_restart {
 	SVC_RESTART_ALWAYS,
 };
 
+/* Exec*= kinds, in the order a run uses them. */
+enum svc_cmd_kind {
+	SVC_CMD_START_PRE,	/* ExecStartPre=: before the main process */
+	SVC_CMD_START,		/* ExecStart=: the main process (several: oneshot) */
+	SVC_CMD_START_POST,	/* ExecStartPost=: once started, before running */
+	SVC_CMD_RELOAD,		/* ExecReload=: initctl reload NAME */
+	SVC_CMD_STOP,		/* ExecStop=: to stop a run that got started */
+	SVC_CMD_STOP_POST,	/* ExecStopPost=: after every run, failed too */
+	SVC_NCMD_KINDS
+};
+
+/* Exec*= prefixes (see the top of this file) */
+#define SVC_CMD_F_IGNORE 1u	/* '-' */
+#define SVC_CMD_F_ARGV0 2u	/* '@' */
+#define SVC_CMD_F_PRIV 4u	/* '+', '!', '!!' */
+#define SVC_CMD_F_NOEXPAND 8u	/* ':' */
+
+/* One Exec*= line.  text is the command after the prefixes (what a $VAR
+ * expansion starts from), argv its words as svc_split_argv() splits them:
+ * argv[0] is the file to run; with '@' argv[1] is the argv[0] it gets
+ * (svc_cmd_argv()). */
+struct svc_cmd {
+	const char *line;	/* the value as written, prefixes included */
+	const char *text;	/* points into line */
+	int argc;
+	char **argv;		/* argc words and NULL, one allocation */
+	unsigned flags;		/* SVC_CMD_F_* */
+};
+
+struct svc_cmds {
+	unsigned n;
+	struct svc_cmd *v;
+};
+
 /*
  * A definition owns its storage: every string and list below is heap
  * memory sized by the file (never NULL after a load: an unset string is
@@ -89,9 +138,14 @@ struct svc_def {
 	double start_limit_interval;	/* seconds, default 10 */
 
 	enum svc_type type;
+	/* every Exec*= line, by kind, in file order */
+	struct svc_cmds cmds[SVC_NCMD_KINDS];
+	/* the first ExecStart=: views of cmds[SVC_CMD_START].v[0] (line,
+	 * argc, argv), not separately owned */
 	const char *exec_start;		/* as written, for status */
 	int argc;
-	char **argv;			/* argc words and NULL, one allocation */
+	char **argv;
+	bool remain_after_exit;		/* RemainAfterExit=: up after a clean exit */
 	enum svc_restart restart;
 	double restart_sec;		/* default 0.1 */
 	double restart_max_delay;	/* backoff cap; default 60 */
@@ -148,6 +202,16 @@ int svc_load_dir(const char *dir, struct svc_def **defs);
  * free()), or NULL with *why set (unbalanced quote, trailing backslash,
  * empty command; with errno ENOMEM: out of memory). */
 char **svc_split_argv(const char *cmd, int *argc, const char **why);
+/* One Exec*= value: prefixes, then svc_split_argv().  Returns 0 with *c
+ * filled (free it with svc_cmd_free()), or -1 with *why. */
+int svc_cmd_parse(const char *value, struct svc_cmd *c, const char **why);
+void svc_cmd_free(struct svc_cmd *c);
+void svc_cmds_free(struct svc_cmds *l);
+/* The vector a command is exec'ed with: argv, or argv + 1 after '@'. */
+char *const *svc_cmd_argv(const struct svc_cmd *c);
+/* "start-pre", "start", ... and the key: "ExecStartPre", ... */
+const char *svc_cmd_kind_name(enum svc_cmd_kind k);
+const char *svc_cmd_key(enum svc_cmd_kind k);
 /* Group path for the service: parent/name. */
 void svc_group_path(const struct svc_def *def, char *buf, size_t len);
 

@@ -155,6 +155,22 @@ static size_t list_services(char *buf, size_t len, bool json)
 	return n < len ? n : len - 1;
 }
 
+/* initctl reload NAME: its ExecReload= commands, while it stays running.
+ * The answer comes at once; status shows "reloading" until they end and
+ * "detail reload failed: ..." if one failed. */
+static size_t reload_service(struct service *s, char *out, size_t len)
+{
+	if (!s->def.cmds[SVC_CMD_RELOAD].n)
+		return (size_t)snprintf(out, len, "error: %s has no ExecReload=\n", s->def.name);
+	if (s->state == SVC_RELOADING)
+		return (size_t)snprintf(out, len, "error: %s is reloading already\n", s->def.name);
+	if (s->state != SVC_RUNNING)
+		return (size_t)snprintf(out, len, "error: %s is %s, not running\n", s->def.name,
+					svc_state_name(s->state));
+	svc_dispatch(s, SVC_EV_RELOAD);
+	return (size_t)snprintf(out, len, "ok\n%s %s\n", s->def.name, svc_state_name(s->state));
+}
+
 static size_t handle(struct conn *c, char *out, size_t len)
 {
 	const struct ctl_request *r = &c->req;
@@ -218,7 +234,7 @@ static size_t handle(struct conn *c, char *out, size_t len)
 		char msg[512];
 
 		if (s)
-			return (size_t)snprintf(out, len, "error: reload takes no service name\n");
+			return reload_service(s, out, len);
 		if (!sup.reload_cb)
 			return (size_t)snprintf(out, len, "error: not supported here\n");
 		if (sup.reload_cb(msg, sizeof(msg)) < 0)

@@ -4,7 +4,7 @@
  *   initctl [-s SOCKET | -r RUNDIR] [--json | -k|--kv] list
  *   initctl ... status [NAME]
  *   initctl ... start|stop|restart|log NAME
- *   initctl ... reload | enable NAME | disable NAME
+ *   initctl ... reload [NAME] | enable NAME | disable NAME
  *   initctl ... reboot|poweroff|halt
  *   initctl ... top [-b] [-d SECONDS] [-n ITERATIONS]
  *   initctl ... analyze blame | critical-chain [NAME] | plot
@@ -22,13 +22,57 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+/* The value of "key value" line key in corral's status text, into buf. */
+static const char *kv_get(const char *text, const char *key, char *buf, size_t len)
+{
+	size_t kl = strlen(key);
+
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (!strncmp(l, key, kl) && l[kl] == ' ') {
+			snprintf(buf, len, "%.*s", (int)strcspn(l + kl + 1, "\n"), l + kl + 1);
+			return buf;
+		}
+	*buf = '\0';
+	return buf;
+}
+
+/* initctl reload NAME: wait while NAME is "reloading" (corral bounds that
+ * with TimeoutStartSec), then say how it went, like systemctl reload. */
+static int wait_reload(const char *name)
+{
+	struct timespec tick = { 0, 50 * 1000 * 1000 };
+	char st[64], detail[512];
+
+	for (;;) {
+		char *out;
+		size_t len;
+		int rc = vw_call(CTL_STATUS, name, 0, &out, &len);
+
+		if (rc)
+			return rc;
+		kv_get(out, "state", st, sizeof(st));
+		kv_get(out, "detail", detail, sizeof(detail));
+		free(out);
+		if (strcmp(st, "reloading"))
+			break;
+		nanosleep(&tick, NULL);
+	}
+	if (!strncmp(detail, "reload failed", 13)) {
+		fprintf(stderr, "initctl: %s: %s\n", name, detail);
+		return 1;
+	}
+	printf("%s %s\n", name, st);
+	return 0;
+}
 
 static const struct { const char *name; enum ctl_cmd cmd; int needs_name; } cmds[] = {
 	{ "list", CTL_LIST, 0 },	{ "status", CTL_STATUS, -1 },
 	{ "start", CTL_START, 1 },	{ "stop", CTL_STOP, 1 },
 	{ "restart", CTL_RESTART, 1 },	{ "log", CTL_LOG, 1 },
 	{ "reboot", CTL_REBOOT, 0 },	{ "poweroff", CTL_POWEROFF, 0 },
-	{ "halt", CTL_HALT, 0 },	{ "reload", CTL_RELOAD, 0 },
+	{ "halt", CTL_HALT, 0 },	{ "reload", CTL_RELOAD, -1 },
 	{ "enable", CTL_ENABLE, 1 },	{ "disable", CTL_DISABLE, 1 },
 };
 
@@ -54,6 +98,7 @@ static int usage(FILE *f)
 		"  log NAME [-n N] [-f]      NAME's recent output with timestamps; -n the last N\n"
 		"                            lines, -f follow new lines until interrupted\n"
 		"  reload                    re-read the services directory (as SIGHUP)\n"
+		"  reload NAME               run NAME's ExecReload= ($MAINPID set); it stays running\n"
 		"  enable|disable NAME       start NAME at boot, or not\n"
 		"  reboot|poweroff|halt      end the system (corral as PID 1)\n"
 		"  top [-b] [-d SECONDS] [-n ITERATIONS]\n"
@@ -141,6 +186,10 @@ int main(int argc, char **argv)
 	rc = vw_call(cmds[ci].cmd, name, flags & ~VW_F_KV, &out, &len);
 	if (rc)
 		return rc;
+	if (cmds[ci].cmd == CTL_RELOAD && name) {
+		free(out);
+		return wait_reload(name);
+	}
 	rc = fwrite(out, 1, len, stdout) == len && fflush(stdout) == 0 ? 0 : 1;
 	free(out);
 	return rc;

@@ -39,7 +39,7 @@ struct service {
 	const enum svc_state state;	/* only svc_state_set() writes it */
 	enum svc_want want;
 	enum svc_reason reason;
-	enum svc_after_stop after_stop;	/* meaningful in STOPPING only */
+	enum svc_after_stop after_stop;	/* meaningful in STOP_CMD, STOPPING, STOP_POST */
 	bool kill_sent;			/* SIGKILL already sent this stop */
 	bool release_armed;		/* release notification asked for */
 	bool deps_queued;		/* a DEPS event is already queued */
@@ -60,6 +60,21 @@ struct service {
 	char grp_path[GRP_PATH_MAX];
 
 	pid_t pid;			/* main process, 0 if none known */
+	/* the control command (an Exec*= line other than the main one) that
+	 * runs now, one at a time, in the service's group (state.c runs them) */
+	enum svc_cmd_kind ctl_kind;
+	unsigned ctl_idx;		/* in def.cmds[ctl_kind] */
+	pid_t ctl_pid;			/* > 0 running; < 0 could not run; 0 none */
+	unsigned ctl_seq;		/* ctl_pid of a command that could not run */
+	int ctl_status;			/* its wait status, -1 could not run */
+	enum svc_exec_stage ctl_fail_stage;
+	int ctl_fail_errno;
+	int ctl_exec_fd;		/* its exec-status pipe, -1 none */
+	ev_io ctl_exec_io;
+	unsigned main_idx;		/* Type=oneshot: the ExecStart= that runs */
+	bool run_started;		/* this run got started: ExecStop= applies */
+	bool exited_up;			/* RemainAfterExit=: main gone, still up */
+	bool post_done;			/* STOP_POST: every command has run */
 	int last_status;		/* wait status of the last exit, -1 none */
 	enum svc_exec_stage fail_stage;
 	int fail_errno;			/* SVC_STAGE_USER: 0 when the name does not exist */
@@ -158,6 +173,15 @@ void svc_timer_stop(struct service *s);
  * -2 User=/Group= unknown; -3 its notify socket cannot be made (both
  * permanent: the service fails) */
 int svc_spawn(struct service *s);
+/* The same for a control command c of s (its kind and index are in
+ * s->ctl_kind, s->ctl_idx): runs in the service's group with its
+ * environment and $MAINPID, as its User=/Group= unless c has '+';
+ * sets s->ctl_pid.  Its exit comes as CMD_EXIT. */
+int svc_spawn_ctl(struct service *s, const struct svc_cmd *c);
+/* Read the control command's exec-status pipe (as svc_exec_collect). */
+void svc_ctl_collect(struct service *s);
+/* Signal the control command alone (a reload that timed out). */
+void svc_ctl_kill(struct service *s, int sig);
 /* "stage S: why" of the last failed start ("" if none), for status */
 void svc_exec_error(const struct service *s, char *buf, size_t len);
 void svc_exec_collect(struct service *s);

@@ -9,6 +9,13 @@
  *
  * Everything the child needs (argv, envp, uid/gid) is prepared before
  * fork so the child allocates as little as possible.
+ *
+ * Two kinds of process are made the same way: the main process (an
+ * ExecStart= line, s->pid) and a control command (ExecStartPre= and the
+ * other Exec*= lines, s->ctl_pid, one at a time).  Both run in the
+ * service's group, so a stop ends them with the rest; a control command
+ * has its own exec-status pipe, gets $MAINPID, and with the '+' prefix
+ * (or '!', '!!') keeps corral's own user.
  */
 #include "internal.h"
 #include "../lib/log.h"
@@ -37,6 +44,54 @@ static void exec_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void)loop;
 	(void)revents;
 	svc_exec_collect(s);
+}
+
+static void ctl_exec_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct service *s = w->data;
+
+	(void)loop;
+	(void)revents;
+	svc_ctl_collect(s);
+}
+
+/* A control command's pipe: a failure is only recorded and logged; the
+ * command's exit (127) is what the state machine acts on. */
+void svc_ctl_collect(struct service *s)
+{
+	struct exec_report rep;
+	ssize_t r;
+
+	if (s->ctl_exec_fd < 0)
+		return;
+	do
+		r = read(s->ctl_exec_fd, &rep, sizeof(rep));
+	while (r < 0 && errno == EINTR);
+	if (r < 0 && errno == EAGAIN)
+		return;
+	ev_io_stop(sup.o.loop, &s->ctl_exec_io);
+	close(s->ctl_exec_fd);
+	s->ctl_exec_fd = -1;
+	if (s->grp)
+		grp_group_unpin(s->grp);
+	if (r == (ssize_t)sizeof(rep)) {
+		s->ctl_fail_stage = (enum svc_exec_stage)rep.stage;
+		s->ctl_fail_errno = rep.err;
+		if (s->ctl_idx < s->def.cmds[s->ctl_kind].n)
+			log_error("%s: cannot run %s %s: stage %s: %s", s->def.name,
+				  svc_cmd_key(s->ctl_kind),
+				  s->def.cmds[s->ctl_kind].v[s->ctl_idx].argv[0],
+				  svc_stage_name(rep.stage), strerror(rep.err));
+	}
+}
+
+void svc_ctl_kill(struct service *s, int sig)
+{
+	/* only a child of ours that has not been reaped: never 1 or us */
+	if (s->ctl_pid > 1 && s->ctl_pid != getpid() && kill(s->ctl_pid, sig) < 0 &&
+	    errno != ESRCH)
+		log_warn("%s: unable to signal control command %d: %s", s->def.name,
+			 (int)s->ctl_pid, strerror(errno));
 }
 
 /* Read the status pipe once: EOF = exec happened, a record = failure.
@@ -77,7 +132,7 @@ void svc_exec_collect(struct service *s)
  * NULL-terminated vector whose first *nown strings are its own (see
  * env_free), or NULL when out of memory.  Nothing is cut short.
  */
-#define ENV_DEFAULTS 6
+#define ENV_DEFAULTS 7
 static void env_fmt(char **defs, unsigned *nd, int *rc, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 static void env_fmt(char **defs, unsigned *nd, int *rc, const char *fmt, ...)
@@ -92,7 +147,8 @@ static void env_fmt(char **defs, unsigned *nd, int *rc, const char *fmt, ...)
 	va_end(ap);
 }
 
-static char **build_env(const struct service *s, const struct passwd *pw, unsigned *nown)
+static char **build_env(const struct service *s, const struct passwd *pw, bool ctl,
+			unsigned *nown)
 {
 	char *defs[ENV_DEFAULTS], **envp;
 	unsigned nd = 0, n = 0;
@@ -108,8 +164,11 @@ static char **build_env(const struct service *s, const struct passwd *pw, unsign
 		ENV("HOME=/");
 	}
 	ENV("CORRAL_SERVICE=%s", s->def.name);
-	if (s->notify_open && s->def.type == SVC_TYPE_NOTIFY)
+	if (!ctl && s->notify_open && s->def.type == SVC_TYPE_NOTIFY)
 		ENV("NOTIFY_SOCKET=%s", s->notify_path);	/* its own socket */
+	/* ExecStop=/ExecReload= typically signal it: kill -HUP $MAINPID */
+	if (ctl && s->pid > 0)
+		ENV("MAINPID=%d", (int)s->pid);
 #undef ENV
 	envp = rc < 0 ? NULL : calloc((size_t)nd + s->def.nenv + 1, sizeof(*envp));
 	if (!envp) {
@@ -207,8 +266,8 @@ static int child_nofile(const struct svc_def *d)
 
 /* execvpe() is a GNU extension musl also has; search PATH from envp's
  * PATH, not PID 1's. */
-static void child(struct service *s, char **envp, int errfd, uid_t uid, gid_t gid,
-		  bool setids, const char *username)
+static void child(struct service *s, const struct svc_cmd *c, char **envp, int errfd,
+		  uid_t uid, gid_t gid, bool setids, const char *username)
 {
 	sigset_t all;
 	int fd;
@@ -243,7 +302,7 @@ static void child(struct service *s, char **envp, int errfd, uid_t uid, gid_t gi
 			report(errfd, SVC_STAGE_SETUID);
 	}
 	environ = envp;
-	execvp(s->def.argv[0], s->def.argv);
+	execvp(c->argv[0], svc_cmd_argv(c));
 	report(errfd, SVC_STAGE_EXEC);
 }
 
@@ -269,9 +328,14 @@ void svc_exec_error(const struct service *s, char *buf, size_t len)
 			 strerror(s->fail_errno));
 }
 
-int svc_spawn(struct service *s)
+/* The main process (ctl false) or a control command. */
+static int spawn_one(struct service *s, const struct svc_cmd *c, bool ctl)
 {
 	struct passwd *pw = NULL;
+	/* a control command's lookup failure must not overwrite these */
+	enum svc_exec_stage main_stage = s->fail_stage;
+	int main_errno = s->fail_errno;
+	bool main_nogroup = s->fail_nogroup;
 	uid_t uid = 0;
 	gid_t gid = 0;
 	bool setids = false;
@@ -280,9 +344,14 @@ int svc_spawn(struct service *s)
 	int p[2];
 	pid_t pid;
 
+	/* '+', '!', '!!': full privileges, corral's own user */
+	bool priv = c->flags & SVC_CMD_F_PRIV;
+
 	if (svc_output_open(s) < 0)
 		return -1;
-	if (*s->def.user) {
+	if (ctl)
+		s->ctl_fail_stage = SVC_STAGE_NONE;
+	if (*s->def.user && !priv) {
 		errno = 0;
 		pw = getpwnam(s->def.user);
 		if (!pw) {
@@ -298,7 +367,7 @@ int svc_spawn(struct service *s)
 		gid = pw->pw_gid;
 		setids = true;
 	}
-	if (*s->def.group) {
+	if (*s->def.group && !priv) {
 		struct group *gr;
 
 		errno = 0;
@@ -318,10 +387,10 @@ int svc_spawn(struct service *s)
 		setids = true;
 	}
 	/* its own notify socket, writable by the user it runs as */
-	if (s->def.type == SVC_TYPE_NOTIFY &&
+	if (!ctl && s->def.type == SVC_TYPE_NOTIFY &&
 	    svc_notify_prepare(s, setids ? uid : geteuid()) < 0)
 		return -3;	/* a path too long, a chown refused: no retry helps */
-	envp = build_env(s, pw, &nown);
+	envp = build_env(s, pw, ctl, &nown);
 	if (!envp) {
 		log_error_sys("build the environment of", s->def.name);
 		return -1;
@@ -346,14 +415,24 @@ int svc_spawn(struct service *s)
 	}
 	if (pid == 0) {
 		close(p[0]);
-		child(s, envp, p[1], uid, gid, setids, pw ? pw->pw_name : NULL);
+		child(s, c, envp, p[1], uid, gid, setids, pw ? pw->pw_name : NULL);
 	}
 	/* the child has its own copy (and has exec'ed if this becomes vfork) */
 	env_free(envp, nown);
 	close(p[1]);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	if (ctl) {
+		s->ctl_pid = pid;
+		s->ctl_exec_fd = p[0];
+		ev_io_init(&s->ctl_exec_io, ctl_exec_cb, p[0], EV_READ);
+		s->ctl_exec_io.data = s;
+		ev_io_start(sup.o.loop, &s->ctl_exec_io);
+		log_info("%s: %s: %s (pid %d)", s->def.name, svc_cmd_kind_name(s->ctl_kind),
+			 c->line, (int)pid);
+		return 0;
+	}
 	s->pid = pid;
 	s->exec_fd = p[0];
-	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	ev_io_init(&s->exec_io, exec_cb, p[0], EV_READ);
 	s->exec_io.data = s;
 	ev_io_start(sup.o.loop, &s->exec_io);
@@ -363,8 +442,29 @@ int svc_spawn(struct service *s)
 lookup_failed:
 	/* Nothing was forked: behave like a child that failed its first
 	 * stage, so the state machine sees one kind of failure. */
+	if (ctl) {
+		/* the main process's record is not this one's */
+		s->ctl_fail_stage = s->fail_stage;
+		s->ctl_fail_errno = s->fail_errno;
+		s->fail_stage = main_stage;
+		s->fail_errno = main_errno;
+		s->fail_nogroup = main_nogroup;
+		return -2;
+	}
 	s->pid = 0;
 	s->exec_fd = -1;
 	errno = s->fail_errno;
 	return -2;
+}
+
+int svc_spawn(struct service *s)
+{
+	const struct svc_cmds *l = &s->def.cmds[SVC_CMD_START];
+
+	return spawn_one(s, &l->v[s->main_idx < l->n ? s->main_idx : 0], false);
+}
+
+int svc_spawn_ctl(struct service *s, const struct svc_cmd *c)
+{
+	return spawn_one(s, c, true);
 }

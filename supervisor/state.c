@@ -35,6 +35,25 @@
  * failure.  StartLimitBurst starts within StartLimitIntervalSec (every
  * start counts, clean or not) make the service FAILED.
  *
+ * Exec*= lines besides ExecStart= are control commands, run one at a
+ * time in the service's group (s->ctl_pid; their end is CMD_EXIT):
+ *
+ *   (spawn) START_PRE ──last ok──▶ STARTING ──started per Type=──▶ START_POST
+ *      │ a failure (no '-')            (oneshot: each ExecStart= in turn)  │
+ *      ▼                                                     last ok ▼
+ *   STOPPING ◀── (no ExecStop=, or not started) ── stop ◀── RUNNING ⇄ RELOADING
+ *      ▲                                             │  (ExecReload=, initctl reload NAME)
+ *      └──── last done / TimeoutStopSec ── STOP_CMD ◀┘  (ExecStop=, $MAINPID)
+ *   STOPPING ──RELEASED──▶ STOP_POST (ExecStopPost=, after every run,
+ *      failed ones too) ──commands done, group empty──▶ where after_stop says
+ *
+ * ExecStop= runs only for a run that got started (reached START_POST's
+ * end), as in systemd, also when its main process ended on its own.
+ * Pre and post commands have TimeoutStartSec, ExecStop= and ExecStopPost=
+ * TimeoutStopSec.  A Type=oneshot with RemainAfterExit=yes whose commands
+ * succeeded stays RUNNING with no process (exited_up), so its dependants
+ * see it up and its stop runs ExecStop=.
+ *
  * Dependencies are resolved into edges once (sup_link) and cycles are
  * failed there.  Every change of a service's state or wanted state queues
  * a DEPS event for the services on both ends of its edges, and DEPS lets
@@ -65,6 +84,8 @@ static const char *const event_names[] = {
 	SVC_EVENTS(X)
 #undef X
 };
+
+static void finish(struct service *s, bool failed, enum svc_reason reason, const char *why);
 
 const char *svc_state_name(enum svc_state s)
 {
@@ -228,6 +249,8 @@ static void notify_neighbours(struct service *s)
 
 void svc_state_set(struct service *s, enum svc_state st, const char *why)
 {
+	enum svc_state old = s->state;
+
 	if (s->state == st)
 		return;
 	log_info("%s: %s → %s%s%s%s", s->def.name, svc_state_name(s->state),
@@ -241,9 +264,11 @@ void svc_state_set(struct service *s, enum svc_state st, const char *why)
 	svc_output_state(s, st);	/* "running after", boot summary */
 	/* entry actions: the start timeout ends with STARTING */
 	if (st == SVC_RUNNING) {
-		s->running_since = svc_now();
+		if (old != SVC_RELOADING)	/* a reload does not start a new run */
+			s->running_since = svc_now();
 		svc_timer_stop(s);
-	} else if (st != SVC_STOPPING) {
+	} else if (st != SVC_STOPPING && st != SVC_RELOADING && st != SVC_STOP_CMD &&
+		   st != SVC_STOP_POST) {
 		s->running_since = 0;
 	}
 	if (is_idle(st))
@@ -284,13 +309,16 @@ static void clear_detail(struct service *s)
 
 static bool settled(const struct service *d)
 {
-	return d->state == SVC_RUNNING || d->state == SVC_DONE || d->state == SVC_FAILED;
+	return d->state == SVC_RUNNING || d->state == SVC_RELOADING ||
+	       d->state == SVC_DONE || d->state == SVC_FAILED;
 }
 
 static bool active(const struct service *d)
 {
 	return d->state == SVC_STARTING || d->state == SVC_RUNNING ||
-	       d->state == SVC_STOPPING;
+	       d->state == SVC_STOPPING || d->state == SVC_START_PRE ||
+	       d->state == SVC_START_POST || d->state == SVC_RELOADING ||
+	       d->state == SVC_STOP_CMD || d->state == SVC_STOP_POST;
 }
 
 /* 1 ready, 0 wait, -1 a Requires= unit failed or is missing (*culprit) */
@@ -314,6 +342,7 @@ static int deps_state(struct service *s, const char **culprit)
 				ready = 0;
 		} else if (d->want == SVC_WANT_UP &&
 			   (d->state == SVC_WAITING || d->state == SVC_STARTING ||
+			    d->state == SVC_START_PRE || d->state == SVC_START_POST ||
 			    d->state == SVC_DOWN)) {
 			/* After= only orders start attempts: wait while d
 			 * is being started, not while it backs off after a
@@ -411,8 +440,11 @@ static double backoff_delay(const struct service *s)
 	return d < cap ? d : cap;
 }
 
+static void exec_main(struct service *s);
+static void run_cmd(struct service *s, enum svc_cmd_kind k, unsigned idx);
+
 /* Begin a run.  Checks the start limit, makes sure the group exists with
- * its limits, then forks. */
+ * its limits, then runs ExecStartPre= or forks the main process. */
 static void spawn(struct service *s)
 {
 	double now = svc_now();
@@ -450,12 +482,45 @@ static void spawn(struct service *s)
 	s->started_at = now;
 	s->kill_sent = false;
 	clear_detail(s);
-	int rc = svc_spawn(s);
+	s->main_idx = 0;
+	s->run_started = false;
+	s->exited_up = false;
+	if (s->def.cmds[SVC_CMD_START_PRE].n) {
+		svc_state_set(s, SVC_START_PRE, NULL);
+		svc_timer_arm(s, s->def.timeout_start_sec);
+		run_cmd(s, SVC_CMD_START_PRE, 0);
+		return;
+	}
+	exec_main(s);
+}
 
+/* Fork the main process: ExecStart= number main_idx. */
+static void exec_main(struct service *s)
+{
+	/* after ExecStartPre= or an earlier ExecStart= (oneshot): something
+	 * ran in the group, which may have emptied and been removed since */
+	bool again = s->state == SVC_START_PRE || s->main_idx > 0;
+	int rc;
+
+	s->fail_stage = SVC_STAGE_NONE;
+	s->fail_errno = 0;
+	if (again && grp_group_prepare(s->grp) < 0) {
+		log_error("%s: cannot re-create group %s: %s", s->def.name, s->grp_path,
+			  strerror(errno));
+		finish(s, true, SVC_REASON_GROUP, "group setup failed");
+		return;
+	}
+	rc = svc_spawn(s);
 	/* nothing was forked: the group prepared above stays empty, and no
 	 * event will say so */
 	if (rc < 0)
 		grp_group_check(s->grp);
+	if (rc < 0 && again) {
+		/* commands ran before: end the run through stopping */
+		finish(s, true, SVC_REASON_EXEC, rc == -1 ? "fork failed" : rc == -2 ?
+		       "user or group lookup failed" : "notify socket setup failed");
+		return;
+	}
 	if (rc == -2 || rc == -3) {
 		/* no retry can fix these */
 		fail(s, SVC_REASON_EXEC, rc == -2 ? "user or group lookup failed" :
@@ -474,6 +539,30 @@ static void spawn(struct service *s)
 	/* READY=1 or the starter's exit must come in time */
 	if (s->def.type == SVC_TYPE_NOTIFY || s->def.type == SVC_TYPE_FORKING)
 		svc_timer_arm(s, s->def.timeout_start_sec);
+	else
+		svc_timer_stop(s);	/* ExecStartPre='s timeout is over */
+}
+
+/* Run Exec*= line idx of kind k as the control command.  One that cannot
+ * run (fork failed, no such user) gets its CMD_EXIT queued at once with
+ * status -1, under a pid of its own that no process has (< 0), so a
+ * handler sees one kind of end and a stale one is told apart. */
+static void run_cmd(struct service *s, enum svc_cmd_kind k, unsigned idx)
+{
+	s->ctl_kind = k;
+	s->ctl_idx = idx;
+	s->ctl_status = -1;
+	/* the group may have emptied (and been removed) since the last one */
+	if (s->grp && grp_group_prepare(s->grp) < 0)
+		log_error("%s: cannot re-create group %s: %s", s->def.name, s->grp_path,
+			  strerror(errno));
+	else if (svc_spawn_ctl(s, &s->def.cmds[k].v[idx]) == 0)
+		return;
+	if (s->grp)
+		grp_group_check(s->grp);
+	s->ctl_seq++;
+	s->ctl_pid = -(pid_t)(s->ctl_seq % 1000000) - 1;
+	post(s, SVC_EV_CMD_EXIT, -1, s->ctl_pid);
 }
 
 static void try_start(struct service *s)
@@ -501,13 +590,10 @@ static void try_start(struct service *s)
 	spawn(s);
 }
 
-/* End the run: signal whatever is left of the group and wait for the
- * engine to report it released. */
-static void begin_stop(struct service *s, enum svc_after_stop after,
-		       enum svc_reason reason, const char *why)
+/* Signal whatever is left of the group and wait for the engine to
+ * report it released. */
+static void signal_stop(struct service *s, const char *why)
 {
-	s->after_stop = after;
-	s->reason = reason;
 	svc_state_set(s, SVC_STOPPING, why);
 	if (!s->grp || grp_group_empty(s->grp)) {
 		svc_post(s, SVC_EV_RELEASED, 0);
@@ -518,6 +604,25 @@ static void begin_stop(struct service *s, enum svc_after_stop after,
 	svc_timer_arm(s, s->def.timeout_stop_sec);
 	/* the signals may already have emptied it */
 	grp_group_check(s->grp);
+}
+
+/* End the run: ExecStop= first if the run got started, then the
+ * signals (signal_stop). */
+static void begin_stop(struct service *s, enum svc_after_stop after,
+		       enum svc_reason reason, const char *why)
+{
+	s->after_stop = after;
+	s->reason = reason;
+	s->post_done = false;
+	if (s->run_started && s->def.cmds[SVC_CMD_STOP].n) {
+		s->run_started = false;		/* once per run */
+		svc_state_set(s, SVC_STOP_CMD, why);
+		svc_timer_arm(s, s->def.timeout_stop_sec);
+		run_cmd(s, SVC_CMD_STOP, 0);
+		return;
+	}
+	s->run_started = false;
+	signal_stop(s, why);
 }
 
 /* Stop now, or once no dependent that must go first is active (the
@@ -563,6 +668,25 @@ static bool status_failed(const struct service *s)
 	       !WIFEXITED(s->last_status) || WEXITSTATUS(s->last_status) != 0;
 }
 
+/* The ExecStart= that runs now has '-': its failure is not acted on. */
+static bool main_ignored(const struct service *s)
+{
+	const struct svc_cmds *l = &s->def.cmds[SVC_CMD_START];
+
+	return l->n && (l->v[s->main_idx < l->n ? s->main_idx : 0].flags & SVC_CMD_F_IGNORE);
+}
+
+/* Whether the main process failed, '-' considered (logged if ignored). */
+static bool main_failed(struct service *s, const char *st)
+{
+	if (!status_failed(s))
+		return false;
+	if (!main_ignored(s))
+		return true;
+	log_info("%s: %s; ignored ('-' prefix)", s->def.name, st);
+	return false;
+}
+
 /* Want s up, and the units it Requires= with it.  Their wanted state is
  * set here, not by their queued START, so that a DEPS event s handles
  * before that START does not read "required unit wanted down". */
@@ -579,6 +703,36 @@ static void want_up(struct service *s)
 			svc_post(d, SVC_EV_START, 0);
 		}
 	}
+}
+
+/* Up for good: dependants may rely on it, and its stop runs ExecStop=. */
+static void up(struct service *s, const char *why)
+{
+	s->run_started = true;
+	if (s->def.type == SVC_TYPE_ONESHOT) {
+		/* every ExecStart= (and ExecStartPost=) has exited 0 */
+		if (s->def.remain_after_exit) {
+			s->exited_up = true;
+			svc_state_set(s, SVC_RUNNING, "exited, RemainAfterExit=yes");
+			return;
+		}
+		finish(s, false, SVC_REASON_EXIT, why);
+		return;
+	}
+	svc_state_set(s, SVC_RUNNING, why);
+}
+
+/* Started as its Type= says (exec, READY=1, the starter's exit, a
+ * oneshot's last command): ExecStartPost= first, if any. */
+static void started(struct service *s, const char *why)
+{
+	if (s->def.cmds[SVC_CMD_START_POST].n) {
+		svc_state_set(s, SVC_START_POST, why);
+		svc_timer_arm(s, s->def.timeout_start_sec);
+		run_cmd(s, SVC_CMD_START_POST, 0);
+		return;
+	}
+	up(s, why);
 }
 
 /* ---- handlers, named state_event --------------------------------------- */
@@ -653,12 +807,15 @@ static void active_deps(struct service *s)	/* STARTING, RUNNING */
 static void starting_exec_ok(struct service *s)
 {
 	if (s->def.type == SVC_TYPE_SIMPLE)
-		svc_state_set(s, SVC_RUNNING, NULL);
+		started(s, NULL);
 }
 
 static void any_exec_fail(struct service *s)	/* STARTING, STOPPING */
 {
-	log_error("%s: cannot start %s: stage %s: %s", s->def.name, s->def.argv[0],
+	const struct svc_cmds *l = &s->def.cmds[SVC_CMD_START];
+
+	log_error("%s: cannot start %s: stage %s: %s", s->def.name,
+		  l->v[s->main_idx < l->n ? s->main_idx : 0].argv[0],
 		  svc_stage_name(s->fail_stage), strerror(s->fail_errno));
 }
 
@@ -679,7 +836,7 @@ static void starting_exit(struct service *s)
 	char st[64];
 
 	svc_describe_status(s->last_status, st, sizeof(st));
-	if (status_failed(s)) {
+	if (main_failed(s, st)) {
 		finish(s, true, s->fail_stage ? SVC_REASON_EXEC : SVC_REASON_EXIT, st);
 		return;
 	}
@@ -687,7 +844,7 @@ static void starting_exit(struct service *s)
 	case SVC_TYPE_FORKING:
 		guess_main_pid(s);
 		if (s->grp && !grp_group_empty(s->grp))
-			svc_state_set(s, SVC_RUNNING, s->pid ? "daemon started" : "daemon group");
+			started(s, s->pid ? "daemon started" : "daemon group");
 		else
 			finish(s, true, SVC_REASON_EXIT, "forked daemon vanished");
 		break;
@@ -695,8 +852,16 @@ static void starting_exit(struct service *s)
 		finish(s, true, SVC_REASON_EXIT, "exited 0 before READY=1");
 		break;
 	case SVC_TYPE_SIMPLE:	/* only if exec was never reported */
-	case SVC_TYPE_ONESHOT:
 		finish(s, false, SVC_REASON_EXIT, st);
+		break;
+	case SVC_TYPE_ONESHOT:
+		/* several ExecStart=: one after the other, each must succeed */
+		if (s->main_idx + 1 < s->def.cmds[SVC_CMD_START].n) {
+			s->main_idx++;
+			exec_main(s);
+			break;
+		}
+		started(s, st);
 		break;
 	}
 }
@@ -705,16 +870,25 @@ static void running_exit(struct service *s)
 {
 	char st[64];
 
+	bool failed;
+
 	svc_describe_status(s->last_status, st, sizeof(st));
+	failed = main_failed(s, st);
+	if (!failed && s->def.remain_after_exit) {
+		s->exited_up = true;
+		log_info("%s: main process %s; up still (RemainAfterExit=yes)", s->def.name, st);
+		return;
+	}
 	/* a main process that exits cleanly on its own still ends the run;
 	 * only Restart=always brings it back */
-	finish(s, status_failed(s), SVC_REASON_EXIT, st);
+	finish(s, failed, SVC_REASON_EXIT, st);
 }
 
 static void running_released(struct service *s)
 {
-	/* forking daemon without a known main pid: its group emptied */
-	if (s->pid == 0)
+	/* forking daemon without a known main pid: its group emptied (not
+	 * a service that stays up without processes) */
+	if (s->pid == 0 && !s->exited_up)
 		finish(s, true, SVC_REASON_EXIT, "group empty");
 }
 
@@ -728,10 +902,11 @@ static void starting_timer(struct service *s)
 static void starting_ready(struct service *s)
 {
 	if (s->def.type == SVC_TYPE_NOTIFY)
-		svc_state_set(s, SVC_RUNNING, "ready");
+		started(s, "ready");
 }
 
-static void stopping_released(struct service *s)
+/* The run is over, ExecStopPost= included: where after_stop says. */
+static void settle(struct service *s)
 {
 	double delay;
 
@@ -771,6 +946,170 @@ static void stopping_released(struct service *s)
 		svc_state_set(s, SVC_DOWN, NULL);
 		break;
 	}
+}
+
+static void stopping_released(struct service *s)
+{
+	svc_timer_stop(s);
+	if (!s->post_done && s->def.cmds[SVC_CMD_STOP_POST].n && s->grp) {
+		s->kill_sent = false;
+		svc_state_set(s, SVC_STOP_POST, NULL);
+		svc_timer_arm(s, s->def.timeout_stop_sec);
+		run_cmd(s, SVC_CMD_STOP_POST, 0);
+		return;
+	}
+	settle(s);
+}
+
+/* ---- control commands ------------------------------------------------------ */
+
+/* Whether the control command that just ended failed; why says which and
+ * how.  A failure of a '-' command is logged and not counted. */
+static bool ctl_failed(struct service *s, char *why, size_t len)
+{
+	const struct svc_cmds *l = &s->def.cmds[s->ctl_kind];
+	const char *file = s->ctl_idx < l->n ? l->v[s->ctl_idx].argv[0] : "?";
+	bool ignore = s->ctl_idx < l->n && (l->v[s->ctl_idx].flags & SVC_CMD_F_IGNORE);
+	char st[64];
+	bool failed = s->ctl_status < 0 || !WIFEXITED(s->ctl_status) ||
+		      WEXITSTATUS(s->ctl_status) != 0;
+
+	if (s->ctl_status < 0)
+		snprintf(st, sizeof(st), "could not run");
+	else
+		svc_describe_status(s->ctl_status, st, sizeof(st));
+	snprintf(why, len, "%s %s: %s", svc_cmd_key(s->ctl_kind), file, st);
+	if (failed && ignore) {
+		log_info("%s: %s; ignored ('-' prefix)", s->def.name, why);
+		return false;
+	}
+	if (failed)
+		log_warn("%s: %s", s->def.name, why);
+	return failed;
+}
+
+/* The next command of the kind running now: false if that was the last. */
+static bool run_next(struct service *s)
+{
+	if (s->ctl_idx + 1 >= s->def.cmds[s->ctl_kind].n)
+		return false;
+	run_cmd(s, s->ctl_kind, s->ctl_idx + 1);
+	return true;
+}
+
+static void start_pre_cmd_exit(struct service *s)
+{
+	char why[256];
+
+	if (ctl_failed(s, why, sizeof(why))) {
+		set_detail(s, "%s", why);
+		finish(s, true, SVC_REASON_EXIT, why);
+		return;
+	}
+	if (!run_next(s))
+		exec_main(s);
+}
+
+static void start_post_cmd_exit(struct service *s)
+{
+	char why[256];
+
+	if (ctl_failed(s, why, sizeof(why))) {
+		set_detail(s, "%s", why);
+		finish(s, true, SVC_REASON_EXIT, why);
+		return;
+	}
+	if (!run_next(s))
+		up(s, NULL);
+}
+
+static void running_reload(struct service *s)
+{
+	if (!s->def.cmds[SVC_CMD_RELOAD].n)
+		return;		/* control.c says so to the client */
+	svc_state_set(s, SVC_RELOADING, "reload requested");
+	svc_timer_arm(s, s->def.timeout_start_sec);
+	run_cmd(s, SVC_CMD_RELOAD, 0);
+}
+
+/* A failed reload leaves the service running (systemd's rule): the main
+ * process is what counts; detail says what failed. */
+static void reloading_cmd_exit(struct service *s)
+{
+	char why[256];
+
+	if (ctl_failed(s, why, sizeof(why))) {
+		set_detail(s, "reload failed: %s", why);
+		svc_state_set(s, SVC_RUNNING, "reload failed");
+		return;
+	}
+	if (run_next(s))
+		return;
+	clear_detail(s);
+	svc_state_set(s, SVC_RUNNING, "reloaded");
+}
+
+static void reloading_timer(struct service *s)
+{
+	log_error("%s: ExecReload= still running %.1f s after it began; killing it",
+		  s->def.name, s->def.timeout_start_sec);
+	svc_ctl_kill(s, SIGKILL);	/* its CMD_EXIT ends the reload */
+}
+
+/* ExecStop= done (or failed: the stop goes on regardless): the signals */
+static void stop_cmd_cmd_exit(struct service *s)
+{
+	char why[256];
+
+	(void)ctl_failed(s, why, sizeof(why));
+	if (!run_next(s))
+		signal_stop(s, NULL);
+}
+
+static void stop_cmd_timer(struct service *s)
+{
+	log_warn("%s: ExecStop= still running %.1f s after it began; signalling the group",
+		 s->def.name, s->def.timeout_stop_sec);
+	signal_stop(s, "stop timeout");
+}
+
+/* Every ExecStopPost= ran: what the commands left goes as a run's rest
+ * does (SIGTERM, then SIGKILL), and the run is over once it has. */
+static void stop_post_cmd_exit(struct service *s)
+{
+	char why[256];
+
+	if (s->post_done)
+		return;		/* timed out: the rest is skipped */
+	(void)ctl_failed(s, why, sizeof(why));
+	if (run_next(s))
+		return;
+	s->post_done = true;
+	if (!s->grp || grp_group_empty(s->grp)) {
+		settle(s);
+		return;
+	}
+	grp_group_kill(s->grp, SIGTERM);
+	grp_group_kill(s->grp, SIGCONT);
+	svc_timer_arm(s, s->def.timeout_stop_sec);
+	grp_group_check(s->grp);
+}
+
+static void stop_post_released(struct service *s)
+{
+	if (s->post_done)
+		settle(s);
+}
+
+static void stop_post_timer(struct service *s)
+{
+	log_warn("%s: ExecStopPost= (or what it left) still running %.1f s on; sending SIGKILL",
+		 s->def.name, s->def.timeout_stop_sec);
+	s->post_done = true;
+	if (s->grp)
+		grp_group_kill(s->grp, SIGKILL);
+	svc_timer_arm(s, 5);
+	grp_group_check(s->grp);
 }
 
 static void stopping_timer(struct service *s)
@@ -859,6 +1198,7 @@ static const svc_handler actions[SVC_NSTATES][SVC_NEVENTS] = {
 		[SVC_EV_EXIT] = running_exit,
 		[SVC_EV_RELEASED] = running_released,
 		[SVC_EV_DEPS] = active_deps,
+		[SVC_EV_RELOAD] = running_reload,
 	},
 	[SVC_STOPPING] = {
 		[SVC_EV_START] = stopping_start,
@@ -885,6 +1225,46 @@ static const svc_handler actions[SVC_NSTATES][SVC_NEVENTS] = {
 		[SVC_EV_RESTART] = idle_start,
 		[SVC_EV_STOP] = idle_stop,
 	},
+	[SVC_START_PRE] = {
+		[SVC_EV_STOP] = active_stop,
+		[SVC_EV_RESTART] = active_restart,
+		[SVC_EV_CMD_EXIT] = start_pre_cmd_exit,
+		[SVC_EV_TIMER] = starting_timer,
+		[SVC_EV_DEPS] = active_deps,
+	},
+	[SVC_START_POST] = {
+		[SVC_EV_STOP] = active_stop,
+		[SVC_EV_RESTART] = active_restart,
+		[SVC_EV_EXIT] = running_exit,
+		[SVC_EV_CMD_EXIT] = start_post_cmd_exit,
+		[SVC_EV_TIMER] = starting_timer,
+		[SVC_EV_DEPS] = active_deps,
+	},
+	[SVC_RELOADING] = {
+		[SVC_EV_STOP] = active_stop,
+		[SVC_EV_RESTART] = active_restart,
+		[SVC_EV_EXIT] = running_exit,
+		[SVC_EV_CMD_EXIT] = reloading_cmd_exit,
+		[SVC_EV_TIMER] = reloading_timer,
+		[SVC_EV_DEPS] = active_deps,
+	},
+	[SVC_STOP_CMD] = {
+		[SVC_EV_START] = stopping_start,
+		[SVC_EV_RESTART] = stopping_start,
+		[SVC_EV_STOP] = stopping_stop,
+		[SVC_EV_EXEC_FAIL] = any_exec_fail,
+		[SVC_EV_CMD_EXIT] = stop_cmd_cmd_exit,
+		[SVC_EV_TIMER] = stop_cmd_timer,
+	},
+	[SVC_STOP_POST] = {
+		[SVC_EV_START] = stopping_start,
+		[SVC_EV_RESTART] = stopping_start,
+		[SVC_EV_STOP] = stopping_stop,
+		[SVC_EV_EXEC_FAIL] = any_exec_fail,
+		[SVC_EV_CMD_EXIT] = stop_post_cmd_exit,
+		[SVC_EV_RELEASED] = stop_post_released,
+		[SVC_EV_TIMER] = stop_post_timer,
+	},
 };
 
 static void handle(struct service *s, enum svc_event ev, int arg, pid_t pid)
@@ -904,6 +1284,16 @@ static void handle(struct service *s, enum svc_event ev, int arg, pid_t pid)
 		/* whatever the state, the main process is gone */
 		s->pid = 0;
 		s->last_status = arg;
+	}
+	if (ev == SVC_EV_CMD_EXIT) {
+		/* a control command the run has moved past (a stop began
+		 * while it ran): its end is not the current one's */
+		if (pid != s->ctl_pid) {
+			log_debug("%s: an earlier control command %d exited", s->def.name, (int)pid);
+			return;
+		}
+		s->ctl_pid = 0;
+		s->ctl_status = arg;
 	}
 	if (h)
 		h(s);
@@ -1165,10 +1555,28 @@ void svc_group_released(struct grp_group *g, void *data)
 	sup_batch_end();
 }
 
+/* The service whose control command pid is. */
+static struct service *find_ctl_pid(pid_t pid)
+{
+	for (unsigned i = 0; i < sup.nsvcs; i++)
+		if (pid > 0 && sup.svcs[i]->ctl_pid == pid)
+			return sup.svcs[i];
+	return NULL;
+}
+
 void sup_child_exited(pid_t pid, int status)
 {
 	struct service *s = svc_find_pid(pid);
 
+	if (!s && (s = find_ctl_pid(pid))) {
+		/* as for the main process: the pipe's answer first */
+		svc_ctl_collect(s);
+		sup_batch_begin();
+		post(s, SVC_EV_CMD_EXIT, status, pid);
+		grp_group_check(s->grp);
+		sup_batch_end();
+		return;
+	}
 	if (!s) {
 		log_debug("reaped pid %d (not a main process)", (int)pid);
 		return;
@@ -1229,6 +1637,7 @@ int sup_add(struct svc_def *def)
 	svc_group_path(&s->def, s->grp_path, sizeof(s->grp_path));
 	s->last_status = -1;
 	s->exec_fd = -1;
+	s->ctl_exec_fd = -1;
 	s->out_rd = s->out_wr = -1;
 	s->idx = sup.nsvcs;
 	svc_timer_init(s);

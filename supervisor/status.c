@@ -56,6 +56,7 @@ static void put_js(struct out *o, const char *s)
 }
 
 struct facts {
+	char control[320];		/* "start-pre: /bin/x (pid N)", "" if none */
 	char last_exit[64];
 	char exec_error[320];
 	double uptime;
@@ -70,8 +71,14 @@ static void gather(struct service *s, struct facts *f)
 	memset(f, 0, sizeof(*f));
 	svc_describe_status(s->last_status, f->last_exit, sizeof(f->last_exit));
 	svc_exec_error(s, f->exec_error, sizeof(f->exec_error));
-	if (s->state == SVC_RUNNING || s->state == SVC_STARTING)
+	if (s->state == SVC_RUNNING || s->state == SVC_STARTING || s->state == SVC_START_PRE ||
+	    s->state == SVC_START_POST || s->state == SVC_RELOADING)
 		f->uptime = ev_now(sup.o.loop) - s->started_at;
+	/* the control command that runs now (ExecStartPre= ...) */
+	if (s->ctl_pid > 0 && s->ctl_idx < s->def.cmds[s->ctl_kind].n)
+		snprintf(f->control, sizeof(f->control), "%s: %s (pid %d)",
+			 svc_cmd_kind_name(s->ctl_kind),
+			 s->def.cmds[s->ctl_kind].v[s->ctl_idx].line, (int)s->ctl_pid);
 	if (s->grp) {
 		f->have_stats = grp_group_stats(s->grp, &f->st) == 0;
 		f->nprocs = grp_group_procs(s->grp, f->procs, 64);
@@ -144,7 +151,8 @@ static void put_since(struct out *o, const struct service *s, bool json)
 	real = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	if (s->nhist)
 		since = real - (svc_mono() - s->hist[(s->nhist - 1) % SVC_HIST_MAX].t);
-	if (s->state == SVC_RUNNING || s->state == SVC_STARTING || s->state == SVC_STOPPING)
+	if (s->state != SVC_DOWN && s->state != SVC_WAITING && s->state != SVC_BACKOFF &&
+	    s->state != SVC_DONE && s->state != SVC_FAILED)
 		started = real - (svc_now() - s->started_at);
 	if (json) {
 		put(o, ",\"state_since_realtime\":%.3f,\"started_at_realtime\":%.3f",
@@ -244,6 +252,7 @@ static void emit(struct service *s, struct em *e)
 	em_bool(e, "removed", s->removed, "yes (dropped once down)", TEXT_IF_SET);
 	em_str(e, "type", svc_type_name(s->def.type), ALWAYS);
 	em_num(e, "pid", "%d", (int)s->pid);
+	em_str(e, "control", f.control, TEXT_IF_SET);
 	em_num(e, "uptime", "%.1f", f.uptime);
 	em_num(e, "restarts", "%u", s->restarts);
 	em_str(e, "last_exit", f.last_exit, ALWAYS);

@@ -31,7 +31,12 @@ struct ev_loop;
 	X(STOPPING, "stopping")	/* group signalled; waiting for the group to be released */ \
 	X(BACKOFF, "backoff")	/* died; waiting before the next restart */ \
 	X(DONE, "done")		/* oneshot finished successfully */ \
-	X(FAILED, "failed")	/* gave up: exec failure, start limit, dependency, exit */
+	X(FAILED, "failed")	/* gave up: exec failure, start limit, dependency, exit */ \
+	X(START_PRE, "start-pre")	/* ExecStartPre= commands run, in order */ \
+	X(START_POST, "start-post")	/* started per Type=; ExecStartPost= commands run */ \
+	X(RELOADING, "reloading")	/* running; ExecReload= commands run */ \
+	X(STOP_CMD, "stop-cmd")	/* ExecStop= commands run, before the signals */ \
+	X(STOP_POST, "stop-post")	/* group released; ExecStopPost= commands run */
 
 enum svc_state {
 #define X(id, name) SVC_##id,
@@ -50,7 +55,9 @@ enum svc_state {
 	X(RELEASED)	/* the engine reports the group empty */ \
 	X(TIMER)	/* stop timeout or backoff expired */ \
 	X(DEPS)		/* a dependency or dependent changed state or want */ \
-	X(READY)	/* sd_notify READY=1 */
+	X(READY)	/* sd_notify READY=1 */ \
+	X(CMD_EXIT)	/* the control command (ExecStartPre= ...) was reaped */ \
+	X(RELOAD)	/* initctl reload NAME */
 
 enum svc_event {
 #define X(id) SVC_EV_##id,

@@ -221,6 +221,13 @@ static void drop(struct service *s)
 		if (s->grp)
 			grp_group_unpin(s->grp);
 	}
+	if (s->ctl_exec_fd >= 0) {	/* a control command's, likewise */
+		ev_io_stop(sup.o.loop, &s->ctl_exec_io);
+		close(s->ctl_exec_fd);
+		s->ctl_exec_fd = -1;
+		if (s->grp)
+			grp_group_unpin(s->grp);
+	}
 	grp_group_discard(s->grp);
 	for (unsigned i = s->idx + 1; i < sup.nsvcs; i++) {
 		sup.svcs[i - 1] = sup.svcs[i];

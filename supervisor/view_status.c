@@ -249,8 +249,13 @@ static double now_real(void)
 
 static bool active(const char *state)
 {
-	return !strcmp(state, "running") || !strcmp(state, "starting") ||
-	       !strcmp(state, "stopping");
+	static const char *const up[] = { "running", "starting", "stopping", "start-pre",
+					  "start-post", "reloading", "stop-cmd", "stop-post" };
+
+	for (size_t i = 0; i < sizeof(up) / sizeof(*up); i++)
+		if (!strcmp(state, up[i]))
+			return true;
+	return false;
 }
 
 /* CPU time of the group: "1.234s", or "-" without cpuacct */
@@ -579,6 +584,8 @@ static void show_one(const struct block *b, bool with_log)
 	} else {
 		printf("    Main PID: -\n");
 	}
+	if ((v = get(b, "control")))	/* an ExecStartPre= ... that runs now */
+		printf("     Control: %s\n", v);
 	fmt_exit(get(b, "last_exit"), buf, sizeof(buf));
 	printf("    Restarts: %s, last exit: %s\n", get_or(b, "restarts", "0"), buf);
 	if ((v = get(b, "exec_error")))

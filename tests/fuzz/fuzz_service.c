@@ -57,6 +57,24 @@ static void check_def(const struct svc_def *d, const uint8_t *data, size_t size)
 	for (int i = 0; i < d->argc; i++)
 		FUZZ_CHECK(d->argv[i] != NULL, "argv[%d] NULL", i);
 
+	/* every Exec*= line split, its text inside the line as written;
+	 * several ExecStart= only for Type=oneshot, the first is argv */
+	for (int k = 0; k < SVC_NCMD_KINDS; k++)
+		for (unsigned i = 0; i < d->cmds[k].n; i++) {
+			const struct svc_cmd *c = &d->cmds[k].v[i];
+
+			FUZZ_CHECK(c->argv && c->argc >= 1 && !c->argv[c->argc], "%s argc %d",
+				   svc_cmd_key(k), c->argc);
+			FUZZ_CHECK(c->line && c->text >= c->line &&
+				   c->text <= c->line + strlen(c->line), "%s text", svc_cmd_key(k));
+			FUZZ_CHECK(!(c->flags & SVC_CMD_F_ARGV0) || c->argc >= 2, "'@' with %d words",
+				   c->argc);
+		}
+	FUZZ_CHECK(d->cmds[SVC_CMD_START].n == 1 ||
+		   (d->type == SVC_TYPE_ONESHOT && d->cmds[SVC_CMD_START].n > 1),
+		   "%u ExecStart= for Type=%s", d->cmds[SVC_CMD_START].n, svc_type_name(d->type));
+	FUZZ_CHECK(d->argv == d->cmds[SVC_CMD_START].v[0].argv, "argv is not the first ExecStart=");
+
 	FUZZ_CHECK(!d->nafter || d->after, "%u after, no list", d->nafter);
 	FUZZ_CHECK(!d->nrequires || d->requires, "%u requires, no list", d->nrequires);
 	for (unsigned i = 0; i < d->nafter; i++)

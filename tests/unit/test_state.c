@@ -289,6 +289,31 @@ void svc_exec_collect(struct service *s)
 	}
 }
 
+/* Control commands (ExecStartPre= ...): forked into the group like the
+ * main process; ctl_order records "name kind argv0;" in run order. */
+static int ctl_rc[MAXS];		/* svc_spawn_ctl() returns this, 0 forks */
+static char ctl_order[8192];
+static unsigned ctl_kills[MAXS];
+static char ctl_env_mainpid[MAXS][16];	/* $MAINPID it would get */
+
+int svc_spawn_ctl(struct service *s, const struct svc_cmd *c)
+{
+	char rec[256];
+
+	snprintf(rec, sizeof(rec), "%s %s %s;", s->def.name, svc_cmd_kind_name(s->ctl_kind),
+		 c->argv[0]);
+	strncat(ctl_order, rec, sizeof(ctl_order) - strlen(ctl_order) - 1);
+	if (ctl_rc[s->idx])
+		return ctl_rc[s->idx];
+	snprintf(ctl_env_mainpid[s->idx], sizeof(ctl_env_mainpid[0]), "%d", (int)s->pid);
+	s->ctl_pid = next_pid++;
+	s->grp->members++;
+	return 0;
+}
+
+void svc_ctl_collect(struct service *s) { (void)s; }
+void svc_ctl_kill(struct service *s, int sig) { (void)sig; ctl_kills[s->idx]++; }
+
 /* ---- fakes: what a dropped service closes ---------------------------------- */
 
 static unsigned outputs_closed, notify_dropped;
@@ -323,6 +348,9 @@ static void reset(void)
 	memset(spawn_rc, 0, sizeof(spawn_rc));
 	memset(exec_fail_stage, 0, sizeof(exec_fail_stage));
 	memset(spawned, 0, sizeof(spawned));
+	memset(ctl_rc, 0, sizeof(ctl_rc));
+	memset(ctl_kills, 0, sizeof(ctl_kills));
+	ctl_order[0] = '\0';
 	loglen = 0;
 	logbuf[0] = '\0';
 	now += 1000;
@@ -362,6 +390,20 @@ static void reap(struct service *s, int status)
 	s->grp->members--;
 	from_loop = true;	/* sup_child_exited() is called by the loop */
 	sup_child_exited(s->pid, status);
+	from_loop = false;
+	loop_engine_check();
+}
+
+/* the control command exits and is reaped, as reap() for the main one */
+static void reap_ctl(struct service *s, int status)
+{
+	if (s->ctl_pid <= 0) {
+		tap_diag("%s: no control command runs", s->def.name);
+		return;
+	}
+	s->grp->members--;
+	from_loop = true;
+	sup_child_exited(s->ctl_pid, status);
 	from_loop = false;
 	loop_engine_check();
 }
@@ -1433,6 +1475,355 @@ static void test_reload(void)
 		tap_diag("cannot remove %s", dir);
 }
 
+
+/* ---- Exec*= control commands (issue 12 item 4) ------------------------------ */
+
+static bool ran(const char *rec)
+{
+	return strstr(ctl_order, rec) != NULL;
+}
+
+static void test_start_pre(void)
+{
+	struct service *s;
+
+	reset();
+	s = add("a", "[Service]\nExecStartPre=/p1\nExecStartPre=/p2\nExecStart=/m\nTimeoutStartSec=7\n");
+	sup_start_all();
+	tap_ok(s->state == SVC_START_PRE && ran("a start-pre /p1;") && !ran("/p2") &&
+	       spawned[s->idx] == 0, "down + START [ExecStartPre=] -> start-pre, the first one runs");
+	tap_ok(armed(s) && deadline[s->idx] == now + 7, "  TimeoutStartSec armed");
+	reap_ctl(s, EXITED(0));
+	tap_ok(s->state == SVC_START_PRE && ran("a start-pre /p1;a start-pre /p2;") &&
+	       spawned[s->idx] == 0, "start-pre + CMD_EXIT(0) -> start-pre, the next one");
+	reap_ctl(s, EXITED(0));
+	tap_ok(s->state == SVC_STARTING && spawned[s->idx] == 1 && !armed(s),
+	       "start-pre + CMD_EXIT(0) [the last] -> starting, main forked, timer off (simple)");
+	eof(s);
+	CHECK(s, "running", "  then running");
+
+	/* a failure fails the start; ExecStop= is not for a run never started */
+	reset();
+	s = add("a", "[Service]\nExecStartPre=/p1\nExecStartPre=/p2\nExecStart=/m\nExecStop=/s\n");
+	sup_start_all();
+	reap_ctl(s, EXITED(3));
+	tap_ok(s->state == SVC_FAILED && s->reason == SVC_REASON_EXIT && spawned[s->idx] == 0 &&
+	       !ran("/p2") && !ran("/s;") && s->detail && !strcmp(s->detail, "ExecStartPre /p1: exited 3"),
+	       "start-pre + CMD_EXIT(3) -> stopping -> failed, nothing more runs (%s)",
+	       s->detail ? s->detail : "");
+
+	reset();
+	s = add("a", "[Service]\nExecStartPre=-/p1\nExecStartPre=/p2\nExecStart=/m\n");
+	sup_start_all();
+	reap_ctl(s, KILLED(SIGSEGV));
+	tap_ok(s->state == SVC_START_PRE && ran("/p2;") && logged("ignored ('-' prefix)"),
+	       "start-pre + CMD_EXIT(SIGSEGV) ['-'] -> start-pre, the next one runs");
+
+	reset();
+	s = add("a", "[Service]\nExecStartPre=/p1\nExecStart=/m\nRestart=on-failure\n");
+	ctl_rc[s->idx] = -1;
+	sup_start_all();
+	tap_ok(s->state == SVC_BACKOFF && spawned[s->idx] == 0 &&
+	       logged("ExecStartPre /p1: could not run"),
+	       "start-pre [the command cannot be forked] -> backoff (Restart=on-failure)");
+
+	reset();
+	s = add("a", "[Service]\nExecStartPre=/p1\nExecStart=/m\n");
+	sup_start_all();
+	fire(s);
+	tap_ok(s->state == SVC_STOPPING && s->grp->kills[SIGTERM] == 1,
+	       "start-pre + TIMER -> stopping, the group (and the command) get SIGTERM");
+	reap_ctl(s, KILLED(SIGTERM));
+	tap_ok(s->state == SVC_FAILED && s->reason == SVC_REASON_START_TIMEOUT,
+	       "  its CMD_EXIT is ignored; released -> failed (start timeout)");
+
+	reset();
+	s = add("a", "[Service]\nExecStartPre=/p1\nExecStart=/m\n");
+	sup_start_all();
+	stop(s);
+	CHECK(s, "stopping", "start-pre + STOP -> stopping");
+	reap_ctl(s, KILLED(SIGTERM));
+	tap_ok(s->state == SVC_DOWN && spawned[s->idx] == 0, "  -> down, main never forked");
+}
+
+static void test_start_post(void)
+{
+	struct service *s;
+
+	reset();
+	s = add("a", "[Service]\nExecStart=/m\nExecStartPost=/q1\nExecStartPost=/q2\n");
+	sup_start_all();
+	eof(s);
+	tap_ok(s->state == SVC_START_POST && ran("a start-post /q1;") && armed(s),
+	       "starting + EXEC_OK [simple, ExecStartPost=] -> start-post, timeout armed");
+	reap_ctl(s, EXITED(0));
+	reap_ctl(s, EXITED(0));
+	tap_ok(s->state == SVC_RUNNING && ran("/q1;a start-post /q2;") && !armed(s),
+	       "start-post + CMD_EXIT(0) twice -> running");
+
+	reset();
+	s = add("a", "[Service]\nType=notify\nExecStart=/m\nExecStartPost=/q1\n");
+	sup_start_all();
+	eof(s);
+	svc_dispatch(s, SVC_EV_READY);
+	CHECK(s, "start-post", "starting + READY [notify, ExecStartPost=] -> start-post");
+
+	/* a failure fails the start; ExecStop= does not run, ExecStopPost= does */
+	reset();
+	s = add("a", "[Service]\nExecStart=/m\nExecStartPost=/q1\nExecStop=/s\nExecStopPost=/sp\n");
+	sup_start_all();
+	eof(s);
+	reap_ctl(s, EXITED(1));
+	tap_ok(s->state == SVC_STOPPING && s->grp->kills[SIGTERM] == 1 && !ran("/s;"),
+	       "start-post + CMD_EXIT(1) -> stopping, no ExecStop=");
+	reap(s, KILLED(SIGTERM));
+	tap_ok(s->state == SVC_STOP_POST && ran("a stop-post /sp;"),
+	       "  released -> stop-post, ExecStopPost= runs after a failed start");
+	reap_ctl(s, EXITED(0));
+	tap_ok(s->state == SVC_FAILED && s->reason == SVC_REASON_EXIT, "  then failed");
+
+	/* both orders of the main process's death and the post command's end */
+	reset();
+	s = add("a", "[Service]\nExecStart=/m\nExecStartPost=/q1\n");
+	sup_start_all();
+	eof(s);
+	reap(s, EXITED(2));
+	CHECK(s, "stopping", "start-post + EXIT(2) [main first] -> stopping");
+	reap_ctl(s, KILLED(SIGTERM));
+	CHECK(s, "failed", "  then the command's end, released -> failed");
+	reset();
+	s = add("a", "[Service]\nExecStart=/m\nExecStartPost=/q1\n");
+	sup_start_all();
+	eof(s);
+	reap_ctl(s, EXITED(0));
+	reap(s, EXITED(2));
+	CHECK(s, "failed", "start-post + CMD_EXIT(0), then EXIT(2) [command first] -> running -> failed");
+}
+
+static void test_stop_cmds(void)
+{
+	struct service *s;
+
+	reset();
+	s = running("a", "[Service]\nExecStart=/m\nExecStop=/s1\nExecStop=/s2\nTimeoutStopSec=4\n");
+	pid_t main_pid = s->pid;
+	char want[16];
+
+	stop(s);
+	snprintf(want, sizeof(want), "%d", (int)main_pid);
+	tap_ok(s->state == SVC_STOP_CMD && ran("a stop /s1;") && s->grp->kills[SIGTERM] == 0 &&
+	       !strcmp(ctl_env_mainpid[s->idx], want) && deadline[s->idx] == now + 4,
+	       "running + STOP [ExecStop=] -> stop-cmd, $MAINPID %s, no signal yet, TimeoutStopSec", want);
+	reap_ctl(s, EXITED(0));
+	tap_ok(s->state == SVC_STOP_CMD && ran("/s1;a stop /s2;"), "stop-cmd + CMD_EXIT -> the next one");
+	reap_ctl(s, EXITED(1));
+	tap_ok(s->state == SVC_STOPPING && s->grp->kills[SIGTERM] == 1,
+	       "stop-cmd + CMD_EXIT(1) [the last; failure logged] -> stopping, SIGTERM");
+	reap(s, KILLED(SIGTERM));
+	tap_ok(s->state == SVC_DOWN && s->reason == SVC_REASON_USER, "  -> down");
+
+	/* the main process exits (ExecStop= ended it) before ExecStop= does */
+	reset();
+	s = running("a", "[Service]\nExecStart=/m\nExecStop=/s1\n");
+	stop(s);
+	reap(s, EXITED(0));
+	CHECK(s, "stop-cmd", "stop-cmd + EXIT [main first] -> stop-cmd");
+	reap_ctl(s, EXITED(0));
+	tap_ok(s->state == SVC_DOWN && s->grp->kills[SIGTERM] == 0,
+	       "  + CMD_EXIT, group empty -> down, nothing left to signal");
+
+	reset();
+	s = running("a", "[Service]\nExecStart=/m\nExecStop=/s1\n");
+	stop(s);
+	fire(s);
+	tap_ok(s->state == SVC_STOPPING && s->grp->kills[SIGTERM] == 1 && logged("ExecStop= still running"),
+	       "stop-cmd + TIMER -> stopping, SIGTERM to the group and the command");
+	reap_ctl(s, KILLED(SIGTERM));
+	reap(s, KILLED(SIGTERM));
+	CHECK(s, "down", "  -> down");
+
+	/* a main process that exits on its own: ExecStop= still runs */
+	reset();
+	s = running("a", "[Service]\nExecStart=/m\nExecStop=/s1\n");
+	reap(s, EXITED(0));
+	tap_ok(s->state == SVC_STOP_CMD && !strcmp(ctl_env_mainpid[s->idx], "0"),
+	       "running + EXIT(0) [ExecStop=] -> stop-cmd, no $MAINPID");
+	reap_ctl(s, EXITED(0));
+	CHECK(s, "down", "  -> down");
+
+	/* restart: ExecStop=, ExecStopPost=, then a new run */
+	reset();
+	s = running("a", "[Service]\nExecStart=/m\nExecStop=/s1\nExecStopPost=/sp\n");
+	restart(s);
+	CHECK(s, "stop-cmd", "running + RESTART -> stop-cmd");
+	reap_ctl(s, EXITED(0));
+	reap(s, KILLED(SIGTERM));
+	CHECK(s, "stop-post", "  -> stopping -> stop-post");
+	svc_dispatch(s, SVC_EV_RELEASED);
+	CHECK(s, "stop-post", "stop-post + RELEASED [command running] -> stop-post");
+	reap_ctl(s, EXITED(0));
+	tap_ok(s->state == SVC_STARTING && spawned[s->idx] == 2, "  + CMD_EXIT -> starting again");
+}
+
+static void test_stop_post(void)
+{
+	struct service *s;
+
+	reset();
+	s = running("a", "[Service]\nExecStart=/m\nExecStopPost=/sp1\nExecStopPost=-/sp2\n");
+	stop(s);
+	reap(s, KILLED(SIGTERM));
+	tap_ok(s->state == SVC_STOP_POST && ran("a stop-post /sp1;") && armed(s),
+	       "stopping + RELEASED [ExecStopPost=] -> stop-post, timeout armed");
+	reap_ctl(s, EXITED(1));
+	CHECK(s, "stop-post", "stop-post + CMD_EXIT(1) -> the next one (the stop goes on)");
+	s->grp->members++;	/* it leaves a process behind */
+	reap_ctl(s, EXITED(0));
+	tap_ok(s->state == SVC_STOP_POST && s->grp->kills[SIGTERM] == 2,
+	       "stop-post + CMD_EXIT [the last, group not empty] -> SIGTERM to the rest");
+	drain_group(s);
+	tap_ok(s->state == SVC_DOWN && !armed(s), "stop-post + RELEASED [done] -> down");
+
+	/* exec failure: ExecStopPost= runs for a failed run too */
+	reset();
+	s = add("a", "[Service]\nExecStart=/nonexistent\nExecStopPost=/sp\n");
+	exec_fail_stage[s->idx] = SVC_STAGE_EXEC;
+	sup_start_all();
+	reap(s, EXITED(127));
+	CHECK(s, "stop-post", "starting + EXIT(127) [exec failed] -> stop-post");
+	reap_ctl(s, EXITED(0));
+	tap_ok(s->state == SVC_FAILED && s->reason == SVC_REASON_EXEC, "  -> failed (exec failed)");
+
+	reset();
+	s = running("a", "[Service]\nExecStart=/m\nExecStopPost=/sp1\nExecStopPost=/sp2\n");
+	stop(s);
+	reap(s, KILLED(SIGTERM));
+	fire(s);
+	tap_ok(s->state == SVC_STOP_POST && s->grp->kills[SIGKILL] == 1,
+	       "stop-post + TIMER -> SIGKILL to the group");
+	reap_ctl(s, KILLED(SIGKILL));
+	tap_ok(s->state == SVC_DOWN && !ran("/sp2"), "  the rest is skipped; -> down");
+}
+
+static void test_reload_cmds(void)
+{
+	struct service *s, *d;
+	double since;
+
+	reset();
+	s = running("a", "[Service]\nExecStart=/m\nExecReload=/r1\nExecReload=/r2\n");
+	d = add("b", "[Unit]\nRequires=a\nAfter=a\n" SIMPLE);
+	sup_link();
+	since = s->running_since;
+	now += 5;
+	svc_dispatch(s, SVC_EV_RELOAD);
+	char want[16];
+
+	snprintf(want, sizeof(want), "%d", (int)s->pid);
+	tap_ok(s->state == SVC_RELOADING && ran("a reload /r1;") &&
+	       !strcmp(ctl_env_mainpid[s->idx], want), "running + RELOAD -> reloading, $MAINPID %s", want);
+	start(d);
+	CHECK(d, "starting", "  a dependant starts while it reloads (it is up)");
+	reap_ctl(s, EXITED(0));
+	reap_ctl(s, EXITED(0));
+	tap_ok(s->state == SVC_RUNNING && ran("/r1;a reload /r2;") && s->running_since == since,
+	       "reloading + CMD_EXIT(0) twice -> running, the run's start kept");
+
+	svc_dispatch(s, SVC_EV_RELOAD);
+	reap_ctl(s, EXITED(1));
+	tap_ok(s->state == SVC_RUNNING && s->detail && strstr(s->detail, "reload failed: ExecReload /r1: exited 1"),
+	       "reloading + CMD_EXIT(1) -> running, detail says so");
+
+	svc_dispatch(s, SVC_EV_RELOAD);
+	fire(s);
+	tap_ok(ctl_kills[s->idx] == 1 && s->state == SVC_RELOADING, "reloading + TIMER -> the command is killed");
+	reap_ctl(s, KILLED(SIGKILL));
+	CHECK(s, "running", "  its CMD_EXIT -> running");
+
+	svc_dispatch(s, SVC_EV_RELOAD);
+	reap(s, EXITED(1));
+	CHECK(s, "stopping", "reloading + EXIT(1) [main died] -> stopping");
+
+	reset();
+	s = running("a", SIMPLE);
+	svc_dispatch(s, SVC_EV_RELOAD);
+	tap_ok(s->state == SVC_RUNNING && !*ctl_order, "running + RELOAD [no ExecReload=] -> running");
+}
+
+static void test_oneshot_cmds(void)
+{
+	struct service *s, *d;
+
+	reset();
+	s = add("a", "[Service]\nType=oneshot\nExecStart=/m1\nExecStart=/m2\nExecStart=/m3\n");
+	sup_start_all();
+	reap(s, EXITED(0));
+	tap_ok(s->state == SVC_STARTING && spawned[s->idx] == 2 && s->main_idx == 1,
+	       "starting + EXIT(0) [oneshot, more ExecStart=] -> starting, the next forked");
+	reap(s, EXITED(0));
+	reap(s, EXITED(0));
+	tap_ok(s->state == SVC_DONE && spawned[s->idx] == 3, "  all three exit 0 -> done");
+
+	reset();
+	s = add("a", "[Service]\nType=oneshot\nExecStart=/m1\nExecStart=/m2\n");
+	sup_start_all();
+	reap(s, EXITED(1));
+	tap_ok(s->state == SVC_FAILED && spawned[s->idx] == 1, "  the first fails -> failed, /m2 never runs");
+
+	reset();
+	s = add("a", "[Service]\nType=oneshot\nExecStart=-/m1\nExecStart=/m2\n");
+	exec_fail_stage[s->idx] = SVC_STAGE_EXEC;
+	sup_start_all();
+	reap(s, EXITED(127));
+	exec_fail_stage[s->idx] = 0;
+	tap_ok(s->state == SVC_STARTING && spawned[s->idx] == 2 && s->fail_stage == SVC_STAGE_NONE,
+	       "  '-/m1' cannot exec -> ignored, /m2 forked");
+	reap(s, EXITED(0));
+	CHECK(s, "done", "  -> done");
+
+	/* RemainAfterExit=yes: up without a process; stop runs ExecStop= */
+	reset();
+	s = add("a", "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/m\nExecStartPost=/q\n"
+		"ExecStop=/s\n");
+	d = add("b", "[Unit]\nRequires=a\nAfter=a\n" SIMPLE);
+	sup_start_all();
+	CHECK(d, "waiting", "a dependant waits for the oneshot");
+	reap(s, EXITED(0));
+	CHECK(s, "start-post", "starting + EXIT(0) [oneshot, ExecStartPost=] -> start-post");
+	reap_ctl(s, EXITED(0));
+	tap_ok(s->state == SVC_RUNNING && s->exited_up && s->pid == 0,
+	       "  -> running with no process (RemainAfterExit=yes)");
+	CHECK(d, "starting", "  the dependant starts");
+	svc_dispatch(s, SVC_EV_RELEASED);
+	CHECK(s, "running", "running + RELEASED [RemainAfterExit] -> running");
+	eof(d);
+	stop(s);
+	CHECK(s, "running", "running + STOP [a dependant up] -> waits for it");
+	reap(d, KILLED(SIGTERM));
+	tap_ok(s->state == SVC_STOP_CMD && ran("a stop /s;"), "  then stop-cmd: its ExecStop= runs");
+	reap_ctl(s, EXITED(0));
+	CHECK(s, "down", "  -> down");
+
+	/* without RemainAfterExit a oneshot's ExecStop= runs once it is done */
+	reset();
+	s = add("a", "[Service]\nType=oneshot\nExecStart=/m\nExecStop=/s\n");
+	sup_start_all();
+	reap(s, EXITED(0));
+	CHECK(s, "stop-cmd", "starting + EXIT(0) [oneshot, ExecStop=] -> stop-cmd (as systemd)");
+	reap_ctl(s, EXITED(0));
+	CHECK(s, "done", "  -> done");
+
+	/* RemainAfterExit=yes for a simple service exiting 0 */
+	reset();
+	s = running("a", "[Service]\nExecStart=/m\nRemainAfterExit=yes\n");
+	reap(s, EXITED(0));
+	tap_ok(s->state == SVC_RUNNING && s->exited_up, "running + EXIT(0) [simple, RemainAfterExit] -> running");
+	reset();
+	s = running("a", "[Service]\nExecStart=/m\nRemainAfterExit=yes\n");
+	reap(s, EXITED(1));
+	CHECK(s, "failed", "running + EXIT(1) [RemainAfterExit] -> failed");
+}
+
 int main(void)
 {
 	test_down();
@@ -1450,6 +1841,12 @@ int main(void)
 	test_group_order();
 	test_many();
 	test_reload();
+	test_start_pre();
+	test_start_post();
+	test_stop_cmds();
+	test_stop_post();
+	test_reload_cmds();
+	test_oneshot_cmds();
 	tap_ok(recursions == 0, "no handler ran inside another: engine callbacks from a handler only queue (%u)",
 	       recursions);
 	reset();
