@@ -7,6 +7,7 @@
 #include "internal.h"
 #include "../lib/json.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -88,8 +89,26 @@ static void gather(struct service *s, struct facts *f)
 static void put_timeline(struct out *o, const struct service *s, bool json)
 {
 	unsigned first = s->nhist > SVC_HIST_MAX ? s->nhist - SVC_HIST_MAX : 0;
-	const char *key[2] = { "after", "requires" };
-	unsigned nd[2] = { s->def.nafter, s->def.nrequires };
+	/* after, requires, the enum svc_rel kinds ("wants", "partof", ...),
+	 * then the aliases */
+	const char *key[SVC_NREL + 3] = { "after", "requires" };
+	char **lists[SVC_NREL + 3] = { s->def.after, s->def.requires }, lower[SVC_NREL][16];
+	unsigned nd[SVC_NREL + 3] = { s->def.nafter, s->def.nrequires };
+
+	for (int r = 0; r < SVC_NREL; r++) {
+		const char *k = svc_rel_key((enum svc_rel)r);
+		size_t j;
+
+		for (j = 0; k[j] && j + 1 < sizeof(lower[r]); j++)
+			lower[r][j] = (char)tolower((unsigned char)k[j]);
+		lower[r][j] = '\0';
+		key[2 + r] = lower[r];
+		lists[2 + r] = s->def.rel[r];
+		nd[2 + r] = s->def.nrel[r];
+	}
+	key[SVC_NREL + 2] = "alias";
+	lists[SVC_NREL + 2] = s->def.alias;
+	nd[SVC_NREL + 2] = s->def.nalias;
 
 	put(o, json ? ",\"now_mono\":%.6f,\"start_requested\":%.6f,\"history\":[" :
 		      "now_mono %.6f\nstart_requested %.6f\nhistory", svc_mono(), s->start_requested);
@@ -100,12 +119,12 @@ static void put_timeline(struct out *o, const struct service *s, bool json)
 		    json ? (i > first ? "," : "") : " ", h->t, svc_state_name(h->st));
 	}
 	put(o, json ? "]" : "\n");
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < SVC_NREL + 3; k++) {
 		if (!json && !nd[k])
 			continue;
 		put(o, json ? ",\"%s\":[" : "%s", key[k]);
 		for (unsigned i = 0; i < nd[k]; i++) {
-			const char *name = k ? s->def.requires[i] : s->def.after[i];
+			const char *name = lists[k][i];
 
 			if (json) {
 				put(o, "%s", i ? "," : "");
@@ -182,7 +201,9 @@ size_t svc_status_text(struct service *s, char *buf, size_t len)
 		put(&o, "changed yes (restart to apply)\n");
 	if (s->removed)
 		put(&o, "removed yes (dropped once down)\n");
-	put(&o, "type %s\n", svc_type_name(s->def.type));
+	put(&o, "type %s\n", s->def.target ? "target" : svc_type_name(s->def.type));
+	if (s->def.target)	/* a target runs nothing: "running" means reached */
+		put(&o, "reached %s\n", s->state == SVC_RUNNING ? "yes" : "no");
 	put(&o, "pid %d\n", (int)s->pid);
 	put(&o, "uptime %.1f\n", f.uptime);
 	put(&o, "restarts %u\n", s->restarts);
@@ -237,7 +258,9 @@ size_t svc_status_json(struct service *s, char *buf, size_t len)
 	put_js(&o, s->def.description);
 	put(&o, ",\"state\":\"%s\",\"want\":\"%s\",\"reason\":\"%s\",\"type\":\"%s\"",
 	    svc_state_name(s->state), s->want == SVC_WANT_UP ? "up" : "down",
-	    svc_reason_name(s->reason), svc_type_name(s->def.type));
+	    svc_reason_name(s->reason), s->def.target ? "target" : svc_type_name(s->def.type));
+	if (s->def.target)
+		put(&o, ",\"reached\":%s", s->state == SVC_RUNNING ? "true" : "false");
 	put(&o, ",\"pid\":%d,\"uptime\":%.1f,\"restarts\":%u,\"last_exit\":",
 	    (int)s->pid, f.uptime, s->restarts);
 	put_js(&o, f.last_exit);
