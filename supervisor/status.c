@@ -213,7 +213,8 @@ size_t svc_status_text(struct service *s, char *buf, size_t len)
 	if (*s->status_text)
 		put(&o, "status_text %s\n", s->status_text);
 	put_since(&o, s, false);
-	put(&o, "group %s\n", s->grp_path);
+	if (!s->def.target)	/* a target has no group */
+		put(&o, "group %s\n", s->grp_path);
 	put_timeline(&o, s, false);
 	for (unsigned i = 0; i < nh && s->grp; i++) {
 		char names[64];

@@ -472,7 +472,11 @@ static void show_one(const struct block *b, bool with_log)
 	double started = num(b, "started_at_realtime", -1);
 	long pid = (long)num(b, "pid", 0);
 	char t[64], d[64], buf[320];
+	/* a target runs nothing: no process, group or output to show */
+	bool target = !strcmp(get_or(b, "type", ""), "target");
 
+	if (target && !strcmp(state, "running"))
+		state = "reached";
 	printf("%s%s%s%s%s%s\n", state_color(state), marker(state), reset(), name,
 	       desc && *desc ? " - " : "", desc ? desc : "");
 	/* when the current run began for an active service, else when it
@@ -514,6 +518,8 @@ static void show_one(const struct block *b, bool with_log)
 		       strchr(v, '(') ? "restart to apply" : v);
 	if ((v = get(b, "removed")))
 		printf("     Removed: the file is gone; dropped once down\n");
+	if (target)
+		return;
 	if (pid > 0) {
 		proc_comm(pid, t, sizeof(t));
 		printf("    Main PID: %ld (%s)\n", pid, t);
