@@ -41,7 +41,7 @@ printf '[Unit]\nDescription=The database stack\nWants=db dbpart\nAfter=db dbpart
 start_corral
 check "corral answers" retry 10 ctl list
 check "web runs: started after network-online.target was reached" retry 20 state_is web running
-is "$(field netup state)" done "  the oneshot before it is done"
+is "$(field netup state)" "done" "  the oneshot before it is done"
 is "$(field network.target type) $(field network.target reached)" "target yes" \
 	"network.target: a built-in target, reached"
 is "$(field network-online.target state)" running "network-online.target reached"
