@@ -1645,6 +1645,32 @@ static void test_units(void)
 	tap_ok(a->in_cycle && b->in_cycle && a->state == SVC_FAILED, "Before= a <-> b: a cycle");
 	tap_ok(!c->in_cycle && c->state == SVC_STARTING && S("d")->state == SVC_DOWN,
 	       "Conflicts= c <-> d: no cycle; c starts at boot, d does not");
+
+	/* reload: a built-in target is no file that went away; a reload that
+	 * brings the first unit naming a target starts that target */
+	struct service *nt;
+	struct svc_def defs[2];
+	char msg[512], err[600];
+	const char *ta = "[Unit]\nAfter=network.target\n" SIMPLE;
+	const char *tb = "[Unit]\nWants=time-sync.target\nAfter=time-sync.target\n" SIMPLE;
+
+	reset();
+	add("a", ta);
+	sup_start_all();
+	start_running();
+	nt = S("network.target");
+	if (svc_load_string("a", ta, &defs[0], err, sizeof(err)) < 0)
+		exit(2);
+	sup_reload(defs, 1, msg, sizeof(msg));
+	tap_ok(S("network.target") == nt && nt->state == SVC_RUNNING && !nt->removed &&
+	       strstr(msg, "0 removed"), "reload keeps the built-in network.target reached (%s)", msg);
+	if (svc_load_string("a", ta, &defs[0], err, sizeof(err)) < 0 ||
+	    svc_load_string("b", tb, &defs[1], err, sizeof(err)) < 0)
+		exit(2);
+	sup_reload(defs, 2, msg, sizeof(msg));
+	tap_ok(S("time-sync.target") && S("time-sync.target")->state == SVC_RUNNING &&
+	       is("b", SVC_STARTING), "reload adding b (Wants=time-sync.target): the target is "
+	       "added and reached, b starts");
 }
 
 static void test_reload(void)
