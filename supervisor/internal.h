@@ -133,6 +133,8 @@ void svc_dispatch(struct service *s, enum svc_event ev);
 void svc_post(struct service *s, enum svc_event ev, int arg);
 void svc_state_set(struct service *s, enum svc_state st, const char *why);
 struct service *svc_find(const char *name);
+/* by name, else by [Install] Alias= (what initctl names) */
+struct service *svc_find_any(const char *name);
 struct service *svc_find_pid(pid_t pid);
 void svc_group_released(struct grp_group *g, void *data);
 /* Hold the queue: events posted until sup_batch_end() are only queued

@@ -111,12 +111,19 @@ struct service *svc_find(const char *name)
 	for (unsigned i = 0; i < sup.nsvcs; i++)
 		if (!strcmp(sup.svcs[i]->def.name, name))
 			return sup.svcs[i];
+	return NULL;
+}
+
+struct service *svc_find_any(const char *name)
+{
+	struct service *s = svc_find(name);
+
 	/* [Install] Alias=: a unit's own name wins over another's alias */
-	for (unsigned i = 0; i < sup.nsvcs; i++)
+	for (unsigned i = 0; !s && i < sup.nsvcs; i++)
 		for (unsigned a = 0; a < sup.svcs[i]->def.nalias; a++)
 			if (!strcmp(sup.svcs[i]->def.alias[a], name))
 				return sup.svcs[i];
-	return NULL;
+	return s;
 }
 
 struct service *svc_find_pid(pid_t pid)

@@ -159,7 +159,7 @@ static void materialize(void)
 				struct svc_def def;
 				char text[512], err[600];
 
-				if (!b || svc_find(name))
+				if (!b || svc_find_any(name))
 					continue;
 				snprintf(text, sizeof(text), "[Unit]\n%s", b->text);
 				if (svc_load_string(name, text, &def, err, sizeof(err)) < 0) {

@@ -1522,11 +1522,13 @@ static bool check_alias(char *why, size_t len)
 {
 	struct service *a = S("a"), *b = S("b");
 
-	EXPECT(svc_find("bee") == b);
+	EXPECT(svc_find_any("bee") == b && !svc_find("bee"));
 	sup_start_all();
 	EXPECT(!a->missing && a->state == SVC_WAITING && b->state == SVC_STARTING);
 	svc_dispatch(b, SVC_EV_READY);
 	EXPECT(a->state == SVC_STARTING);
+	/* a unit named like another's alias is loaded, and its own name wins */
+	EXPECT(S("bee2") && S("bee2") != b && svc_find_any("bee2") == S("bee2"));
 	return true;
 }
 
@@ -1580,9 +1582,10 @@ static void test_units(void)
 		SIMPLE, "[Unit]\nConflicts=a.service\n" SIMPLE, SIMPLE } };
 	static const struct unitset requisite = { 3, { "a", "b", "c" }, {
 		"[Unit]\nRequisite=b\n" SIMPLE, SIMPLE, SIMPLE } };
-	static const struct unitset alias = { 2, { "a", "b" }, {
+	static const struct unitset alias = { 3, { "a", "b", "bee2" }, {
 		"[Unit]\nRequires=bee\nAfter=bee.service\n" SIMPLE,
-		NOTIFY "[Install]\nAlias=bee.service\n" } };
+		NOTIFY "[Install]\nAlias=bee.service bee2\n",
+		"[Unit]\nAfter=bee\n" SIMPLE } };
 	/* z sorts after shutdown.target: the Conflicts= boot rule alone
 	 * would not keep shutdown.target down */
 	static const struct unitset target = { 3, { "x.target", "a", "z" }, {
@@ -1605,7 +1608,8 @@ static void test_units(void)
 		   "and waits until it is down", &conflicts, check_conflicts);
 	each_order("Requisite=b: fails without starting b when b is down; waits for b being "
 		   "started", &requisite, check_requisite);
-	each_order("[Install] Alias=bee.service: named by initctl and Requires=/After=",
+	each_order("[Install] Alias=bee.service: named by initctl and Requires=/After=; a unit "
+		   "named like an alias still loads",
 		   &alias, check_alias);
 	each_order("a NAME.target file: reached after its units; shutdown.target never started",
 		   &target, check_target_file);
