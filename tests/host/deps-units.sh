@@ -66,6 +66,8 @@ mu=$(grep -n 'multi-user.target: waiting → running' "$T/log" | head -n 1 | cut
 late=$(grep -n 'late: waiting → starting' "$T/log" | head -n 1 | cut -d: -f1)
 check "  after multi-user.target was reached (log lines $mu $late)" \
 	test "${mu:-0}" -gt 0 -a "${late:-0}" -gt "${mu:-0}"
+check "the boot summary counts the 9 services started, not targets" \
+	grep -qE 'corral: all 9 services up in [0-9.]+ s \(2 failed\)$' "$T/log"
 is "$(field shutdown.target state)" down "shutdown.target (Conflicts= of netup) is never started"
 
 # --- a target file --------------------------------------------------------------------
