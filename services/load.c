@@ -482,15 +482,10 @@ static void set_buf(struct loader *ld, const char *key, const char *v,
 }
 
 /* Wants=, Before=, ... (enum svc_rel); Documentation= is for people;
- * DefaultDependencies= is checked but changes nothing: what systemd adds
- * with it (After=sysinit.target basic.target, Conflicts=shutdown.target)
- * is already true in corral, whose early targets are reached when it
- * starts and whose shutdown stops every service.  0 if k is none. */
+ * DefaultDependencies= (supervisor/units.c).  0 if k is none. */
 static int handle_rel(struct loader *ld, const char *k, const char *v)
 {
 	struct svc_def *d = ld->def;
-	bool b;
-
 	for (int r = 0; r < SVC_NREL; r++)
 		if (!strcmp(k, svc_rel_key((enum svc_rel)r))) {
 			add_names(ld, k, v, &d->rel[r], &d->nrel[r], &ld->cap_rel[r]);
@@ -499,7 +494,7 @@ static int handle_rel(struct loader *ld, const char *k, const char *v)
 	if (!strcmp(k, "Documentation"))
 		return 1;
 	if (!strcmp(k, "DefaultDependencies")) {
-		if (!parse_bool(v, &b))
+		if (!parse_bool(v, &d->default_deps))
 			fail(ld, "DefaultDependencies: '%s' is not a boolean", v);
 		return 1;
 	}
@@ -825,6 +820,7 @@ static int parse(struct loader *ld, const char *name, size_t len)
 		return -1;
 	}
 	d->target = strlen(name) > 7 && !strcmp(name + strlen(name) - 7, ".target");
+	d->default_deps = true;
 	if (grp_name_valid(name, &why) < 0) {
 		snprintf(ld->err, ld->errlen, "%s: service name '%s': %s", ld->file, name, why);
 		svc_def_free(d);

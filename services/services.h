@@ -111,6 +111,8 @@ struct svc_def {
 	char **alias;			/* [Install] Alias=, without .service */
 	bool target;			/* NAME.target: no process, no group */
 	bool builtin;			/* a built-in target (supervisor/units.c) */
+	bool default_deps;		/* DefaultDependencies=, default yes:
+					 * after basic.target (units.c) */
 	unsigned start_limit_burst;	/* default 5, at most SVC_START_LIMIT_MAX */
 	double start_limit_interval;	/* seconds, default 10 */
 

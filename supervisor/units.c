@@ -27,6 +27,13 @@
  * ordered after every unit that is not itself ordered after it, so it is
  * reached once everything started at boot is running, done or failed.
  *
+ * DefaultDependencies=yes (the default) orders a service after
+ * basic.target when that target exists (some unit names it, so some unit
+ * may be ordered before it), unless basic.target is itself ordered after
+ * the service; the rest of what systemd adds (Requires=sysinit.target,
+ * Conflicts= and Before=shutdown.target) already holds: sysinit.target
+ * comes before basic.target, and corral's shutdown stops everything.
+ *
  * Edge kinds (internal.h SVC_DEP_*): After= and Before= (the reverse)
  * order; Requires= also orders (corral's rule) and pulls the unit in;
  * BindsTo= is Requires= plus stopping when the other goes; Requisite=
@@ -321,6 +328,48 @@ static void link_list(struct service *s, const char *key, char **names, unsigned
 	}
 }
 
+/* DefaultDependencies=yes: order services after basic.target, except
+ * those basic.target is ordered after, directly or not (a cycle). */
+static void default_deps(void)
+{
+	struct service *t = lookup("basic.target");
+	unsigned n = sup.nsvcs, head = 0, tail = 0;
+	unsigned *queue;
+	bool *reach;
+
+	if (!t)
+		return;	/* nothing is ordered before it: it would be reached at once */
+	queue = calloc(n + 1, sizeof(unsigned));
+	reach = calloc(n + 1, sizeof(bool));
+	if (!queue || !reach) {
+		log_error("out of memory ordering services after basic.target");
+		goto out;
+	}
+	reach[t->idx] = true;
+	queue[tail++] = t->idx;
+	while (head < tail) {
+		struct service *v = sup.svcs[queue[head++]];
+
+		for (unsigned e = 0; e < v->ndeps; e++) {
+			unsigned w = v->deps[e].svc->idx;
+
+			if ((v->deps[e].kind & SVC_DEP_ORDER) && !reach[w]) {
+				reach[w] = true;
+				queue[tail++] = w;
+			}
+		}
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct service *s = sup.svcs[i];
+
+		if (!s->def.target && s->def.default_deps && !reach[i])
+			edge_add(s, t, SVC_DEP_AFTER);
+	}
+out:
+	free(queue);
+	free(reach);
+}
+
 /* Order t after every unit that does not reach t along ordering edges
  * (those ordered after it, directly or not, must not be waited for: that
  * would be a cycle). */
@@ -412,6 +461,7 @@ void units_resolve(void)
 			link_list(s, svc_rel_key((enum svc_rel)r), s->def.rel[r], s->def.nrel[r],
 				  rel_kind[r]);
 	}
+	default_deps();
 	/* the names are the definitions': nothing may keep pointing into them */
 	free(table);
 	table = NULL;

@@ -623,6 +623,9 @@ static void test_unit_keys(void)
 	       "  [Install], Documentation= and the dependency keys warn nothing; only the "
 	       "unknown ConditionPathExists= does (%u lines: %s)", lines, first);
 	tap_ok(!d.target, "  a .service is not a target");
+	tap_ok(!d.default_deps, "  DefaultDependencies=no read");
+	tap_ok(load("[Service]\nExecStart=/x\n") == 0 && d.default_deps,
+	       "DefaultDependencies= is yes by default");
 	tap_ok(load("[Unit]\nDefaultDependencies=maybe\n[Service]\nExecStart=/x\n") < 0 &&
 	       strstr(err, "t:2: DefaultDependencies: 'maybe' is not a boolean"),
 	       "DefaultDependencies= must be a boolean (%s)", err);

@@ -1353,7 +1353,7 @@ static bool check_net(char *why, size_t len)
 	t = S("network.target");
 	o = S("network-online.target");
 	EXPECT(t && o && t->def.target && t->def.builtin && o->def.target);
-	EXPECT(!S("multi-user.target"));	/* built in, but named by nobody */
+	EXPECT(!S("multi-user.target") && !S("basic.target"));	/* built in, named by nobody */
 	EXPECT(is("net", SVC_STARTING) && t->state == SVC_WAITING && o->state == SVC_WAITING);
 	EXPECT(is("app", SVC_WAITING) && is("web", SVC_WAITING));
 	eof(S("net"));
@@ -1383,6 +1383,25 @@ static bool check_multi_user(char *why, size_t len)
 	EXPECT(m->state == SVC_RUNNING && is("late", SVC_STARTING) && is("later", SVC_WAITING));
 	start_running();
 	EXPECT(is("late", SVC_RUNNING) && is("later", SVC_RUNNING) && m->state == SVC_RUNNING);
+	return true;
+}
+
+static bool check_default_deps(char *why, size_t len)
+{
+	struct service *si, *ba;
+
+	sup_start_all();
+	si = S("sysinit.target");
+	ba = S("basic.target");
+	EXPECT(si && ba && !S("c")->in_cycle && !ba->in_cycle);
+	EXPECT(is("early", SVC_STARTING) && si->state == SVC_WAITING && ba->state == SVC_WAITING);
+	EXPECT(is("a", SVC_WAITING));			/* default: after basic.target */
+	EXPECT(is("b", SVC_STARTING));			/* DefaultDependencies=no */
+	EXPECT(is("c", SVC_STARTING));			/* basic.target is after c */
+	svc_dispatch(S("early"), SVC_EV_READY);
+	EXPECT(si->state == SVC_RUNNING && ba->state == SVC_WAITING && is("a", SVC_WAITING));
+	eof(S("c"));
+	EXPECT(ba->state == SVC_RUNNING && is("a", SVC_STARTING));
 	return true;
 }
 
@@ -1568,6 +1587,9 @@ static void test_units(void)
 	static const struct unitset multi = { 4, { "a", "b", "late", "later" }, {
 		SIMPLE, NOTIFY, "[Unit]\nAfter=multi-user.target\n" SIMPLE,
 		"[Unit]\nAfter=late\n" SIMPLE } };
+	static const struct unitset defdeps = { 4, { "early", "a", "b", "c" }, {
+		"[Unit]\nDefaultDependencies=no\nBefore=sysinit.target\n" NOTIFY, SIMPLE,
+		"[Unit]\nDefaultDependencies=no\n" SIMPLE, "[Unit]\nBefore=basic.target\n" SIMPLE } };
 	static const struct unitset wants = { 3, { "a", "b", "c" }, {
 		"[Unit]\nWants=b c\n" SIMPLE, "[Service]\nExecStart=/bin/false\n",
 		"[Unit]\nWants=a\n" SIMPLE } };
@@ -1596,6 +1618,8 @@ static void test_units(void)
 		   "ordered before them is done; their dependents start then", &net, check_net);
 	each_order("multi-user.target reached once every unit started; units ordered after it "
 		   "(directly or not) wait for it, no cycle", &multi, check_multi_user);
+	each_order("DefaultDependencies=: services after basic.target (once it exists), "
+		   "=no not, nor one basic.target is after", &defdeps, check_default_deps);
 	each_order("Wants= starts the others, their failure is not ours, a Wants= loop is no "
 		   "cycle", &wants, check_wants);
 	each_order("Before= orders the other after us (start, and stop in reverse)", &before,
