@@ -7,6 +7,8 @@
 #   (it refuses to run before the oneshot's file exists);
 # - Requires=/Wants= on .socket units corral does not have are satisfied,
 #   with one notice per unit name; Requires= on a missing service fails;
+# - DefaultDependencies=yes: after basic.target, which follows a oneshot
+#   ordered Before=sysinit.target;
 # - multi-user.target is reached once everything started, and a unit
 #   After= it starts after that;
 # - BindsTo=, PartOf=, Conflicts= (through an Alias=), Requisite=, and a
@@ -29,7 +31,11 @@ printf '[Unit]\nDescription=Raise network\nDefaultDependencies=no\nBefore=networ
 printf '[Unit]\nDescription=Web server\nDocumentation=man:web(8)\nAfter=network-online.target nss-lookup.target remote-fs.target time-sync.target\nWants=network-online.target\nRequires=web.socket\n[Service]\nExecStart=/bin/sh -c "test -e %s/net-up && exec sleep 1000"\n[Install]\nWantedBy=multi-user.target\nAlias=httpd.service\n' \
 	"$T" > "$S/web.service"
 printf '[Unit]\nAfter=sysinit.target basic.target local-fs.target\nWants=web.socket\n%b' "$SLEEP" > "$S/early.service"
-printf '%b' "$SLEEP" > "$S/db.service"
+# like systemd-tmpfiles-setup: early, before sysinit.target
+printf '[Unit]\nDefaultDependencies=no\nBefore=sysinit.target\n[Service]\nType=oneshot\nExecStart=/bin/sh -c "sleep 1; touch %s/prepared"\n' \
+	"$T" > "$S/prep.service"
+# DefaultDependencies=yes: after basic.target, so after prep
+printf '[Service]\nExecStart=/bin/sh -c "test -e %s/prepared && exec sleep 1000"\n' "$T" > "$S/db.service"
 printf '[Unit]\nBindsTo=db.service\nAfter=db.service\n%b' "$SLEEP" > "$S/dbhelper.service"
 printf '[Unit]\nPartOf=db.service\n%b' "$SLEEP" > "$S/dbpart.service"
 printf '[Unit]\nConflicts=httpd.service\n%b' "$SLEEP" > "$S/zrival.service"
@@ -52,6 +58,14 @@ check "  in order: the oneshot done, the target reached, web started (log lines 
 	test "${net_done:-0}" -gt 0 -a "${reached:-0}" -gt "${net_done:-0}" -a "${web_start:-0}" -gt "${reached:-0}"
 is "$(field web restarts)" 0 "  web never failed (it would have, started early)"
 
+check "db (DefaultDependencies=yes) runs after prep (Before=sysinit.target) is done" \
+	retry 20 state_is db running
+is "$(field db restarts)" 0 "  it never failed (it would have, started before prep)"
+prep_done=$(grep -n 'prep: stopping → done' "$T/log" | head -n 1 | cut -d: -f1)
+db_start=$(grep -n 'db: waiting → starting' "$T/log" | head -n 1 | cut -d: -f1)
+check "  in order (log lines $prep_done $db_start)" \
+	test "${prep_done:-0}" -gt 0 -a "${db_start:-0}" -gt "${prep_done:-0}"
+
 # --- units corral does not have --------------------------------------------------
 is "$(field early state)" running "Wants=web.socket, After=sysinit/basic/local-fs.target: runs"
 is "$(grep -c 'web.socket: corral has no such unit; treated as satisfied' "$T/log")" 1 \
@@ -66,8 +80,8 @@ mu=$(grep -n 'multi-user.target: waiting → running' "$T/log" | head -n 1 | cut
 late=$(grep -n 'late: waiting → starting' "$T/log" | head -n 1 | cut -d: -f1)
 check "  after multi-user.target was reached (log lines $mu $late)" \
 	test "${mu:-0}" -gt 0 -a "${late:-0}" -gt "${mu:-0}"
-check "the boot summary counts the 9 services started, not targets" \
-	grep -qE 'corral: all 9 services up in [0-9.]+ s \(2 failed\)$' "$T/log"
+check "the boot summary counts the 10 services started, not targets" \
+	grep -qE 'corral: all 10 services up in [0-9.]+ s \(2 failed\)$' "$T/log"
 is "$(field shutdown.target state)" down "shutdown.target (Conflicts= of netup) is never started"
 
 # --- a target file --------------------------------------------------------------------
