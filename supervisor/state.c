@@ -40,7 +40,13 @@
  * a DEPS event for the services on both ends of its edges, and DEPS lets
  * each of them decide again: a WAITING one may start, a pending stop may
  * proceed now that its dependents are down, a Requires= stop follows the
- * unit it requires.  Nothing depends on load order or on names.
+ * unit it requires.  Nothing depends on load order or on names (but which
+ * of two enabled units that conflict starts at boot: the first by name).
+ * The other kinds (supervisor/units.c) use the same events: Wants= and
+ * Conflicts= act when a unit is wanted up (want_up), a BindsTo= stop
+ * follows the unit going away (DEPS), PartOf= carries a stop (want_set)
+ * and a restart (handle) to the units that are part of it.  Targets run
+ * nothing: spawn() makes them RUNNING ("reached") at once.
  */
 #include "internal.h"
 #include "../lib/log.h"
@@ -357,12 +363,13 @@ static int deps_state(struct service *s, const char **culprit)
 	return ready;
 }
 
-/* A unit s Requires= is wanted down: s follows it. */
+/* A unit s Requires= (or Requisite=, BindsTo=) is wanted down: s
+ * follows it. */
 static struct service *required_going_down(const struct service *s)
 {
 	for (unsigned i = 0; i < s->ndeps; i++)
-		if ((s->deps[i].kind & SVC_DEP_REQUIRES) && s->deps[i].svc != s &&
-		    s->deps[i].svc->want == SVC_WANT_DOWN)
+		if ((s->deps[i].kind & (SVC_DEP_REQUIRES | SVC_DEP_REQUISITE)) &&
+		    s->deps[i].svc != s && s->deps[i].svc->want == SVC_WANT_DOWN)
 			return s->deps[i].svc;
 	return NULL;
 }
@@ -393,7 +400,8 @@ static bool has_active_dependents(const struct service *s)
 
 		if (o == s || !active(o) || !(s->rdeps[i].kind & SVC_DEP_ORDER))
 			continue;
-		if ((s->rdeps[i].kind & SVC_DEP_REQUIRES) || o->want == SVC_WANT_DOWN)
+		if ((s->rdeps[i].kind & (SVC_DEP_REQUIRES | SVC_DEP_REQUISITE)) ||
+		    o->want == SVC_WANT_DOWN)
 			return true;
 	}
 	return false;

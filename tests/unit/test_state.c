@@ -1527,6 +1527,11 @@ static bool check_requisite(char *why, size_t len)
 	start(a);
 	EXPECT(a->state == SVC_STARTING);
 	start_running();
+	/* b stopped: a, which needs it up, stops first */
+	stop_order[0] = '\0';
+	stop(b);
+	settle_stops();
+	EXPECT(a->state == SVC_DOWN && b->state == SVC_DOWN && !strcmp(stop_order, "a;b;"));
 	sup_stop_all(NULL, NULL);
 	settle_stops();
 	/* at boot, b being started too: a waits for it */
@@ -1631,7 +1636,7 @@ static void test_units(void)
 	each_order("Conflicts=: at boot the first by name starts; starting one stops the other "
 		   "and waits until it is down", &conflicts, check_conflicts);
 	each_order("Requisite=b: fails without starting b when b is down; waits for b being "
-		   "started", &requisite, check_requisite);
+		   "started; stops before b stops", &requisite, check_requisite);
 	each_order("[Install] Alias=bee.service: named by initctl and Requires=/After=; a unit "
 		   "named like an alias still loads",
 		   &alias, check_alias);
