@@ -128,6 +128,17 @@ ctl stop db >/dev/null
 check "initctl stop db: dbpart stopped too" retry 20 state_is dbpart down
 is "$(field stack.target state)" running "  the target that wants them stays reached"
 
+# --- reload ------------------------------------------------------------------------------
+printf '[Unit]\nWants=getty.target\nAfter=getty.target\n%b' "$SLEEP" > "$S/clock.service"
+rm "$S/stack.target"
+ctl reload >/dev/null
+check "reload: clock (After=getty.target) runs" retry 10 state_is clock running
+is "$(field getty.target type) $(field getty.target state)" "target running" \
+	"  getty.target, first named by clock, is added and reached"
+check "  stack.target (its file removed) is dropped" \
+	retry 10 sh -c "! \"$INITCTL\" -r '$T/run' --kv status stack.target >/dev/null 2>&1"
+is "$(field network.target state)" running "  the built-in network.target stays (it has no file)"
+
 [ -n "${SHOW:-}" ] && { ctl list; ctl status network.target; ctl status web; } | sed "s/^/# /"
 stop_corral
 is "$rc" 0 "SIGTERM: corral stops everything and exits 0"
