@@ -266,13 +266,9 @@ static void notice_once(const struct service *s, const char *key, const char *na
 		 "(said once per unit name)", s->def.name, key, name);
 }
 
-static void edge_add(struct service *s, struct service *d, unsigned kind)
+/* Append an edge s -> d that s does not have yet. */
+static void edge_append(struct service *s, struct service *d, unsigned kind)
 {
-	for (unsigned i = 0; i < s->ndeps; i++)
-		if (s->deps[i].svc == d) {
-			s->deps[i].kind |= kind;
-			return;
-		}
 	if (s->ndeps == s->capdeps) {
 		unsigned cap = s->capdeps ? s->capdeps * 2 : 4;
 		struct svc_edge *v = reallocarray(s->deps, cap, sizeof(*v));
@@ -286,6 +282,17 @@ static void edge_add(struct service *s, struct service *d, unsigned kind)
 		s->capdeps = cap;
 	}
 	s->deps[s->ndeps++] = (struct svc_edge){ d, kind };
+}
+
+/* An edge s -> d, merged into the one s has to d if any. */
+static void edge_add(struct service *s, struct service *d, unsigned kind)
+{
+	for (unsigned i = 0; i < s->ndeps; i++)
+		if (s->deps[i].svc == d) {
+			s->deps[i].kind |= kind;
+			return;
+		}
+	edge_append(s, d, kind);
 }
 
 /* The unit a name of s refers to, or NULL (then reported as above). */
@@ -412,9 +419,15 @@ static void after_all(struct service *t)
 				queue[tail++] = from[k];
 			}
 	}
+	/* merged by hand: edge_add() would scan t's edges once per unit */
+	for (unsigned e = 0; e < t->ndeps; e++) {
+		if (!reach[t->deps[e].svc->idx] && !on_request(t->deps[e].svc))
+			t->deps[e].kind |= SVC_DEP_AFTER;
+		reach[t->deps[e].svc->idx] = true;	/* done */
+	}
 	for (unsigned i = 0; i < n; i++)
 		if (!reach[i] && !on_request(sup.svcs[i]))
-			edge_add(t, sup.svcs[i], SVC_DEP_AFTER);
+			edge_append(t, sup.svcs[i], SVC_DEP_AFTER);
 	goto out;
 oom:
 	log_error("%s: out of memory ordering it after every unit", t->def.name);

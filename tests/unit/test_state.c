@@ -1405,6 +1405,17 @@ static bool check_default_deps(char *why, size_t len)
 	return true;
 }
 
+static bool check_multi_user_file(char *why, size_t len)
+{
+	struct service *m = S("multi-user.target");
+
+	sup_start_all();
+	EXPECT(m && !m->def.builtin && is("a", SVC_STARTING) && m->state == SVC_WAITING);
+	svc_dispatch(S("a"), SVC_EV_READY);
+	EXPECT(m->state == SVC_RUNNING);
+	return true;
+}
+
 static bool check_wants(char *why, size_t len)
 {
 	sup_link();	/* as at boot, without starting anything */
@@ -1595,6 +1606,8 @@ static void test_units(void)
 	static const struct unitset defdeps = { 4, { "early", "a", "b", "c" }, {
 		"[Unit]\nDefaultDependencies=no\nBefore=sysinit.target\n" NOTIFY, SIMPLE,
 		"[Unit]\nDefaultDependencies=no\n" SIMPLE, "[Unit]\nBefore=basic.target\n" SIMPLE } };
+	static const struct unitset mufile = { 2, { "multi-user.target", "a" }, {
+		"[Unit]\nWants=a\n", NOTIFY } };
 	static const struct unitset wants = { 3, { "a", "b", "c" }, {
 		"[Unit]\nWants=b c\n" SIMPLE, "[Service]\nExecStart=/bin/false\n",
 		"[Unit]\nWants=a\n" SIMPLE } };
@@ -1623,6 +1636,8 @@ static void test_units(void)
 		   "ordered before them is done; their dependents start then", &net, check_net);
 	each_order("multi-user.target reached once every unit started; units ordered after it "
 		   "(directly or not) wait for it, no cycle", &multi, check_multi_user);
+	each_order("a multi-user.target file (Wants=a, no After=) still waits for every unit",
+		   &mufile, check_multi_user_file);
 	each_order("DefaultDependencies=: services after basic.target (once it exists), "
 		   "=no not, nor one basic.target is after", &defdeps, check_default_deps);
 	each_order("Wants= starts the others, their failure is not ours, a Wants= loop is no "
