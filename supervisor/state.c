@@ -122,14 +122,18 @@ struct service *svc_find(const char *name)
 
 struct service *svc_find_any(const char *name)
 {
-	struct service *s = svc_find(name);
+	struct service *s = svc_find(name), *found = NULL;
 
-	/* [Install] Alias=: a unit's own name wins over another's alias */
-	for (unsigned i = 0; !s && i < sup.nsvcs; i++)
+	if (s)
+		return s;
+	/* [Install] Alias=: a unit's own name wins over another's alias; of
+	 * two units with the same alias, the first by name (as in units.c) */
+	for (unsigned i = 0; i < sup.nsvcs; i++)
 		for (unsigned a = 0; a < sup.svcs[i]->def.nalias; a++)
-			if (!strcmp(sup.svcs[i]->def.alias[a], name))
-				return sup.svcs[i];
-	return s;
+			if (!strcmp(sup.svcs[i]->def.alias[a], name) &&
+			    (!found || strcmp(sup.svcs[i]->def.name, found->def.name) < 0))
+				found = sup.svcs[i];
+	return found;
 }
 
 struct service *svc_find_pid(pid_t pid)

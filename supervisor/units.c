@@ -194,6 +194,16 @@ static int entry_cmp(const void *a, const void *b)
 	return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
 }
 
+/* the same, then by the unit's own name: equal names (an alias two units
+ * claim) sort the same whatever the load order */
+static int entry_order(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : strcmp(x->svc->def.name, y->svc->def.name);
+}
+
 static struct entry *table;
 static unsigned ntable;
 
@@ -215,14 +225,12 @@ static bool table_build(void)
 		for (unsigned a = 0; a < s->def.nalias; a++)
 			table[ntable++] = (struct entry){ s->def.alias[a], s };
 	}
-	/* stable for equal names: a unit's own name sorts before an alias
-	 * another unit gives itself, by position; qsort is not stable, so
-	 * the tie is broken below when looking up */
-	qsort(table, ntable, sizeof(*table), entry_cmp);
+	qsort(table, ntable, sizeof(*table), entry_order);
 	return true;
 }
 
-/* The unit called name: its own name wins over another's alias. */
+/* The unit called name: its own name wins over another's alias; of two
+ * units with the same alias, the first by name. */
 static struct service *lookup(const char *name)
 {
 	struct entry key = { name, NULL }, *hit;

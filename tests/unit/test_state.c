@@ -1557,9 +1557,11 @@ static bool check_alias(char *why, size_t len)
 {
 	struct service *a = S("a"), *b = S("b");
 
+	/* b and c both claim bee: b, the first by name, in any load order */
 	EXPECT(svc_find_any("bee") == b && !svc_find("bee"));
 	sup_start_all();
-	EXPECT(!a->missing && a->state == SVC_WAITING && b->state == SVC_STARTING);
+	EXPECT(!a->missing && a->state == SVC_WAITING && b->state == SVC_STARTING &&
+	       is("c", SVC_STARTING));
 	svc_dispatch(b, SVC_EV_READY);
 	EXPECT(a->state == SVC_STARTING);
 	/* a unit named like another's alias is loaded, and its own name wins */
@@ -1622,10 +1624,10 @@ static void test_units(void)
 		SIMPLE, "[Unit]\nConflicts=a.service\n" SIMPLE, SIMPLE } };
 	static const struct unitset requisite = { 3, { "a", "b", "c" }, {
 		"[Unit]\nRequisite=b\n" SIMPLE, SIMPLE, SIMPLE } };
-	static const struct unitset alias = { 3, { "a", "b", "bee2" }, {
+	static const struct unitset alias = { 4, { "a", "b", "bee2", "c" }, {
 		"[Unit]\nRequires=bee\nAfter=bee.service\n" SIMPLE,
 		NOTIFY "[Install]\nAlias=bee.service bee2\n",
-		"[Unit]\nAfter=bee\n" SIMPLE } };
+		"[Unit]\nAfter=bee\n" SIMPLE, "[Install]\nAlias=bee\n" SIMPLE } };
 	/* z sorts after shutdown.target: the Conflicts= boot rule alone
 	 * would not keep shutdown.target down */
 	static const struct unitset target = { 3, { "x.target", "a", "z" }, {
