@@ -63,6 +63,7 @@ struct loader {
 	size_t errlen;
 	bool failed;
 	unsigned cap_after, cap_requires, cap_env;	/* allocated slots */
+	unsigned cap_rel[SVC_NREL], cap_alias;
 	unsigned warned;		/* warning lines printed */
 	unsigned unknown_dropped;	/* unknown keys not printed */
 	unsigned other_dropped;		/* other warnings not printed */
@@ -607,6 +608,42 @@ static void set_str(struct loader *ld, const char **out, const char *v)
 }
 
 
+/* Wants=, Before=, ... (enum svc_rel); Documentation= is for people;
+ * DefaultDependencies= (supervisor/units.c).  0 if k is none. */
+static int handle_rel(struct loader *ld, const char *k, const char *v)
+{
+	struct svc_def *d = ld->def;
+	for (int r = 0; r < SVC_NREL; r++)
+		if (!strcmp(k, svc_rel_key((enum svc_rel)r))) {
+			add_names(ld, k, v, &d->rel[r], &d->nrel[r], &ld->cap_rel[r]);
+			return 1;
+		}
+	if (!strcmp(k, "Documentation"))
+		return 1;
+	if (!strcmp(k, "DefaultDependencies")) {
+		if (!parse_bool(v, &d->default_deps))
+			fail(ld, "DefaultDependencies: '%s' is not a boolean", v);
+		return 1;
+	}
+	return 0;
+}
+
+/* [Install]: Alias= names the service too (initctl, other units'
+ * dependencies).  The others say which target pulls the unit in once
+ * "systemctl enable" ran; in corral every service in the directory is
+ * enabled unless disabled, so they have nothing to add. */
+static int handle_install(struct loader *ld, const char *k, const char *v)
+{
+	struct svc_def *d = ld->def;
+
+	if (!strcmp(k, "Alias"))
+		add_names(ld, k, v, &d->alias, &d->nalias, &ld->cap_alias);
+	else if (strcmp(k, "WantedBy") && strcmp(k, "RequiredBy") && strcmp(k, "Also") &&
+		 strcmp(k, "DefaultInstance"))
+		return 0;
+	return 1;
+}
+
 static int handle_unit(struct loader *ld, const char *k, const char *v)
 {
 	struct svc_def *d = ld->def;
@@ -617,6 +654,8 @@ static int handle_unit(struct loader *ld, const char *k, const char *v)
 		add_names(ld, k, v, &d->after, &d->nafter, &ld->cap_after);
 	else if (!strcmp(k, "Requires"))
 		add_names(ld, k, v, &d->requires, &d->nrequires, &ld->cap_requires);
+	else if (handle_rel(ld, k, v))
+		;
 	else if (!strcmp(k, "StartLimitBurst")) {
 		char *end;
 		long b = strtol(v, &end, 10);
@@ -915,12 +954,18 @@ static int handler(void *user, const char *section, const char *name,
 		value = ld->long_value;
 		ld->long_value = NULL;
 	}
+	if (ld->def->target && (!strcmp(section, "Service") || !strcmp(section, "Group"))) {
+		fail(ld, "a target has no [%s] section (it runs nothing)", section);
+		return 1;
+	}
 	if (!strcmp(section, "Unit"))
 		known = handle_unit(ld, name, value);
 	else if (!strcmp(section, "Service"))
 		known = handle_service(ld, name, value) || service_limit(ld, name, value);
 	else if (!strcmp(section, "Group"))
 		known = handle_group(ld, name, value);
+	else if (!strcmp(section, "Install"))
+		known = handle_install(ld, name, value);
 	else if (!*section) {
 		fail(ld, "'%s' outside any section", name);
 		return 1;
@@ -945,6 +990,9 @@ void svc_def_free(struct svc_def *d)
 	str_free(d->description);
 	list_free(d->after, d->nafter);
 	list_free(d->requires, d->nrequires);
+	for (int r = 0; r < SVC_NREL; r++)
+		list_free(d->rel[r], d->nrel[r]);
+	list_free(d->alias, d->nalias);
 	/* exec_start and argv are views of the first ExecStart= */
 	for (int k = 0; k < SVC_NCMD_KINDS; k++)
 		svc_cmds_free(&d->cmds[k]);
@@ -1007,6 +1055,8 @@ static int parse(struct loader *ld, const char *name, size_t len)
 		snprintf(ld->err, ld->errlen, "%s: out of memory: %s", ld->file, strerror(errno));
 		return -1;
 	}
+	d->target = strlen(name) > 7 && !strcmp(name + strlen(name) - 7, ".target");
+	d->default_deps = true;
 	if (grp_name_valid(name, &why) < 0) {
 		snprintf(ld->err, ld->errlen, "%s: service name '%s': %s", ld->file, name, why);
 		svc_def_free(d);
@@ -1043,7 +1093,7 @@ static int parse(struct loader *ld, const char *name, size_t len)
 	free(ld->lines);
 	ld->logical = NULL;
 	ld->lines = NULL;
-	if (!ld->failed && !d->cmds[SVC_CMD_START].n) {
+	if (!ld->failed && !d->cmds[SVC_CMD_START].n && !d->target) {
 		ld->line = 0;
 		snprintf(ld->err, ld->errlen, "%s: no ExecStart in [Service]", ld->file);
 		ld->failed = true;
@@ -1071,6 +1121,9 @@ static int parse(struct loader *ld, const char *name, size_t len)
 	}
 	list_trim(&d->after, d->nafter);
 	list_trim(&d->requires, d->nrequires);
+	for (int r = 0; r < SVC_NREL; r++)
+		list_trim(&d->rel[r], d->nrel[r]);
+	list_trim(&d->alias, d->nalias);
 	list_trim(&d->env, d->nenv);
 	return 0;
 }
@@ -1258,8 +1311,9 @@ int svc_load_dir(const char *dir, struct svc_def **out)
 			break;
 		}
 		len = strlen(de->d_name);
-		if (len <= 8 || strcmp(de->d_name + len - 8, ".service"))
-			continue;	/* not a service file */
+		if ((len <= 8 || strcmp(de->d_name + len - 8, ".service")) &&
+		    (len <= 7 || strcmp(de->d_name + len - 7, ".target")))
+			continue;	/* not a service or target file */
 		if (de->d_name[0] == '.') {
 			log_info("%s/%s: hidden file; skipped", dir, de->d_name);
 			continue;
@@ -1335,6 +1389,14 @@ const char *svc_type_name(enum svc_type t)
 	static const char *const n[] = { "simple", "notify", "forking", "oneshot" };
 
 	return (unsigned)t < 4 ? n[t] : "?";
+}
+
+const char *svc_rel_key(enum svc_rel r)
+{
+	static const char *const n[] = { "Wants", "Before", "PartOf", "BindsTo",
+					 "Conflicts", "Requisite" };
+
+	return (unsigned)r < SVC_NREL ? n[r] : "?";
 }
 
 const char *svc_restart_name(enum svc_restart r)

@@ -4,8 +4,13 @@
  * One INI file per service, NAME.service in the services directory, parsed
  * with inih.  Sections and keys follow systemd where they overlap:
  *
- *   [Unit]    Description, After, Requires, StartLimitBurst,
+ *   [Unit]    Description, Documentation (accepted quietly), After,
+ *             Requires, Wants, Before, PartOf, BindsTo, Conflicts,
+ *             Requisite, DefaultDependencies, StartLimitBurst,
  *             StartLimitIntervalSec
+ *   [Install] Alias (more names for the service); WantedBy, RequiredBy,
+ *             Also, DefaultInstance accepted quietly (every service in
+ *             the directory is enabled unless disabled)
  *   [Service] Type=simple|notify|forking|oneshot, ExecStart, Restart=
  *             always|on-failure|no, RestartSec, User, Group,
  *             WorkingDirectory, Environment, TimeoutStopSec,
@@ -17,6 +22,11 @@
  *             grp_limits_set()); the same keys by their systemd names
  *             (AllowedCPUs=, TasksMax=, ...) in [Service] too, [Group]
  *             winning when both set one
+ *
+ * NAME.target files hold a [Unit] section only: a target has no process
+ * and is reached once its dependencies are (supervisor/units.c, which
+ * also has the built-in targets).  Dependency names keep their unit
+ * suffix, except .service, which is dropped: "network.target", "ssh".
  *
  * Errors name file:line.  A bad file fails alone and whole: a NUL byte, a
  * logical line longer than SVC_LOGICAL_MAX, an empty User=/Group=, any bad
@@ -119,6 +129,18 @@ struct svc_cmds {
 	struct svc_cmd *v;
 };
 
+/* Dependency kinds beyond After= and Requires=, one list of names each
+ * (svc_rel_key() gives the key) */
+enum svc_rel {
+	SVC_REL_WANTS,		/* start it too; its failure is not ours */
+	SVC_REL_BEFORE,		/* it is ordered After= us */
+	SVC_REL_PARTOF,		/* its stop and restart are ours */
+	SVC_REL_BINDSTO,	/* Requires=, and we stop when it goes */
+	SVC_REL_CONFLICTS,	/* never up together with it */
+	SVC_REL_REQUISITE,	/* must be up already; never started for us */
+	SVC_NREL
+};
+
 /*
  * A definition owns its storage: every string and list below is heap
  * memory sized by the file (never NULL after a load: an unset string is
@@ -134,6 +156,14 @@ struct svc_def {
 	unsigned nafter, nrequires;
 	char **after;			/* nafter unit names */
 	char **requires;		/* nrequires unit names */
+	unsigned nrel[SVC_NREL];
+	char **rel[SVC_NREL];		/* unit names, per enum svc_rel */
+	unsigned nalias;
+	char **alias;			/* [Install] Alias=, without .service */
+	bool target;			/* NAME.target: no process, no group */
+	bool builtin;			/* a built-in target (supervisor/units.c) */
+	bool default_deps;		/* DefaultDependencies=, default yes:
+					 * after basic.target (units.c) */
 	unsigned start_limit_burst;	/* default 5, at most SVC_START_LIMIT_MAX */
 	double start_limit_interval;	/* seconds, default 10 */
 
@@ -217,6 +247,8 @@ void svc_group_path(const struct svc_def *def, char *buf, size_t len);
 
 const char *svc_type_name(enum svc_type t);
 const char *svc_restart_name(enum svc_restart r);
+/* "Wants", "Before", ... */
+const char *svc_rel_key(enum svc_rel r);
 /* A time span as above ("1.5", "500ms", "1min 30s", "infinity") into *sec
  * (infinity is SVC_SECONDS_INFINITY).  Returns 0, or -1 with *why set. */
 int svc_parse_timespan(const char *s, double *sec, const char **why);

@@ -187,7 +187,7 @@ static size_t handle(struct conn *c, char *out, size_t len)
 		memcpy(name, r->name, nl + 1);
 		if (nl > 8 && !strcmp(name + nl - 8, ".service"))
 			name[nl - 8] = '\0';
-		s = svc_find(name);
+		s = svc_find_any(name);
 		if (!s)
 			return (size_t)snprintf(out, len, "error: no service named %s\n", name);
 	}
@@ -324,9 +324,9 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		log_warn("control: rejected request: %s", why);
 		n = (size_t)snprintf(c->out, CTL_REPLY_MAX, "error: %s\n", why);
 	} else if (c->req.cmd == CTL_LOG && (c->req.flags & CTL_F_FOLLOW) &&
-		   svc_find(c->req.name)) {
+		   svc_find_any(c->req.name)) {
 		/* initctl log -f: a stream, fed by output.c from now on */
-		svc_output_follow(svc_find(c->req.name), c->fd);
+		svc_output_follow(svc_find_any(c->req.name), c->fd);
 		c->fd = -1;
 		conn_free(c);
 		return;

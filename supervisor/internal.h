@@ -29,6 +29,13 @@ enum svc_after_stop {
 /* One dependency edge, resolved from the names when services are linked. */
 #define SVC_DEP_REQUIRES 1u
 #define SVC_DEP_AFTER 2u
+#define SVC_DEP_WANTS 4u	/* start it with us; its failure is not ours */
+#define SVC_DEP_BINDS 8u	/* (with REQUIRES) stop when it goes away */
+#define SVC_DEP_PARTOF 16u	/* its stop and restart reach us */
+#define SVC_DEP_CONFLICTS 32u	/* never up together (an edge each way) */
+#define SVC_DEP_REQUISITE 64u	/* up already, or being started by others */
+/* the kinds that order starts (stops in reverse): only they make cycles */
+#define SVC_DEP_ORDER (SVC_DEP_REQUIRES | SVC_DEP_AFTER | SVC_DEP_REQUISITE)
 struct svc_edge {
 	struct service *svc;
 	unsigned kind;		/* SVC_DEP_* bits */
@@ -47,7 +54,7 @@ struct service {
 
 	/* resolved by sup_link(): what it depends on, what depends on it */
 	struct svc_edge *deps, *rdeps;
-	unsigned ndeps, nrdeps;
+	unsigned ndeps, nrdeps, capdeps;
 	bool in_cycle;			/* part of a dependency cycle */
 	/* reload (table.c): a changed definition waiting for the run to end;
 	 * the file is gone (dropped once down); new in this reload */
@@ -141,6 +148,8 @@ void svc_dispatch(struct service *s, enum svc_event ev);
 void svc_post(struct service *s, enum svc_event ev, int arg);
 void svc_state_set(struct service *s, enum svc_state st, const char *why);
 struct service *svc_find(const char *name);
+/* by name, else by [Install] Alias= (what initctl names) */
+struct service *svc_find_any(const char *name);
 struct service *svc_find_pid(pid_t pid);
 void svc_group_released(struct grp_group *g, void *data);
 /* Hold the queue: events posted until sup_batch_end() are only queued
@@ -151,6 +160,15 @@ void sup_batch_end(void);
 void sup_link(void);
 /* "exited 3", "killed by signal 9 (Killed)", "-" for none */
 void svc_describe_status(int status, char *buf, size_t len);
+/* units.c: targets and dependency names */
+/* Turn every service's dependency names into edges (s->deps; s->missing
+ * for a Requires= service that is not loaded): built-in targets that a
+ * unit names are added to the table first, unknown units of other kinds
+ * are satisfied with one notice per name.  From sup_link() only. */
+void units_resolve(void);
+/* false: sup_start_all() leaves s down (a target only reached on request,
+ * or the loser of two enabled units that conflict); logs why */
+bool units_boot_start(const struct service *s);
 /* table.c */
 /* false if the configuration directory has a disabled/NAME marker */
 bool svc_enabled(const struct service *s);

@@ -477,7 +477,7 @@ void sup_boot_watch(void)
 		struct service *s = sup.svcs[i];
 
 		s->boot_wait = false;
-		if (s->want != SVC_WANT_UP)
+		if (s->want != SVC_WANT_UP || s->def.target)	/* services only */
 			continue;
 		boot.total++;
 		if (s->state == SVC_RUNNING || s->state == SVC_DONE || s->state == SVC_FAILED) {

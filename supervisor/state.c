@@ -59,7 +59,13 @@
  * a DEPS event for the services on both ends of its edges, and DEPS lets
  * each of them decide again: a WAITING one may start, a pending stop may
  * proceed now that its dependents are down, a Requires= stop follows the
- * unit it requires.  Nothing depends on load order or on names.
+ * unit it requires.  Nothing depends on load order or on names (but which
+ * of two enabled units that conflict starts at boot: the first by name).
+ * The other kinds (supervisor/units.c) use the same events: Wants= and
+ * Conflicts= act when a unit is wanted up (want_up), a BindsTo= stop
+ * follows the unit going away (DEPS), PartOf= carries a stop (want_set)
+ * and a restart (handle) to the units that are part of it.  Targets run
+ * nothing: spawn() makes them RUNNING ("reached") at once.
  */
 #include "internal.h"
 #include "../lib/log.h"
@@ -133,6 +139,22 @@ struct service *svc_find(const char *name)
 		if (!strcmp(sup.svcs[i]->def.name, name))
 			return sup.svcs[i];
 	return NULL;
+}
+
+struct service *svc_find_any(const char *name)
+{
+	struct service *s = svc_find(name), *found = NULL;
+
+	if (s)
+		return s;
+	/* [Install] Alias=: a unit's own name wins over another's alias; of
+	 * two units with the same alias, the first by name (as in units.c) */
+	for (unsigned i = 0; i < sup.nsvcs; i++)
+		for (unsigned a = 0; a < sup.svcs[i]->def.nalias; a++)
+			if (!strcmp(sup.svcs[i]->def.alias[a], name) &&
+			    (!found || strcmp(sup.svcs[i]->def.name, found->def.name) < 0))
+				found = sup.svcs[i];
+	return found;
 }
 
 struct service *svc_find_pid(pid_t pid)
@@ -282,6 +304,11 @@ static void want_set(struct service *s, enum svc_want w)
 		return;
 	s->want = w;
 	notify_neighbours(s);
+	/* PartOf= s: whatever stops s stops them (a request, a Requires=
+	 * follow, a conflict); queued, so each decides in its own turn */
+	for (unsigned i = 0; w == SVC_WANT_DOWN && i < s->nrdeps; i++)
+		if ((s->rdeps[i].kind & SVC_DEP_PARTOF) && s->rdeps[i].svc != s)
+			svc_post(s->rdeps[i].svc, SVC_EV_STOP, 0);
 }
 
 static void set_detail(struct service *s, const char *fmt, ...)
@@ -321,7 +348,8 @@ static bool active(const struct service *d)
 	       d->state == SVC_STOP_CMD || d->state == SVC_STOP_POST;
 }
 
-/* 1 ready, 0 wait, -1 a Requires= unit failed or is missing (*culprit) */
+/* 1 ready, 0 wait, -1 a Requires= unit failed or is missing (*culprit),
+ * -2 a Requisite= unit is neither up nor being started */
 static int deps_state(struct service *s, const char **culprit)
 {
 	int ready = 1;
@@ -332,15 +360,30 @@ static int deps_state(struct service *s, const char **culprit)
 	}
 	for (unsigned i = 0; i < s->ndeps; i++) {
 		struct service *d = s->deps[i].svc;
+		unsigned kind = s->deps[i].kind;
 
-		if (s->deps[i].kind & SVC_DEP_REQUIRES) {
+		if (kind & SVC_DEP_REQUISITE) {
+			/* never started for us; ordered like Requires= */
+			if (d->state == SVC_RUNNING || d->state == SVC_DONE)
+				;
+			else if (d->want == SVC_WANT_UP && d->state != SVC_FAILED)
+				ready = 0;
+			else {
+				*culprit = d->def.name;
+				return -2;
+			}
+		}
+		/* Conflicts=: wait until the other (being stopped) is down */
+		if ((kind & SVC_DEP_CONFLICTS) && active(d))
+			ready = 0;
+		if (kind & SVC_DEP_REQUIRES) {
 			if (d->state == SVC_FAILED) {
 				*culprit = d->def.name;
 				return -1;
 			}
 			if (!settled(d))
 				ready = 0;
-		} else if (d->want == SVC_WANT_UP &&
+		} else if ((kind & SVC_DEP_AFTER) && d->want == SVC_WANT_UP &&
 			   (d->state == SVC_WAITING || d->state == SVC_STARTING ||
 			    d->state == SVC_START_PRE || d->state == SVC_START_POST ||
 			    d->state == SVC_DOWN)) {
@@ -353,13 +396,30 @@ static int deps_state(struct service *s, const char **culprit)
 	return ready;
 }
 
-/* A unit s Requires= is wanted down: s follows it. */
+/* A unit s Requires= (or Requisite=, BindsTo=) is wanted down: s
+ * follows it. */
 static struct service *required_going_down(const struct service *s)
 {
 	for (unsigned i = 0; i < s->ndeps; i++)
-		if ((s->deps[i].kind & SVC_DEP_REQUIRES) && s->deps[i].svc != s &&
-		    s->deps[i].svc->want == SVC_WANT_DOWN)
+		if ((s->deps[i].kind & (SVC_DEP_REQUIRES | SVC_DEP_REQUISITE)) &&
+		    s->deps[i].svc != s && s->deps[i].svc->want == SVC_WANT_DOWN)
 			return s->deps[i].svc;
+	return NULL;
+}
+
+/* A unit s is BindsTo= that went away (stopped, failed, died) while s
+ * is up; a restart of it is not going away. */
+static struct service *bound_gone(const struct service *s)
+{
+	for (unsigned i = 0; i < s->ndeps; i++) {
+		struct service *d = s->deps[i].svc;
+
+		if (!(s->deps[i].kind & SVC_DEP_BINDS) || d == s)
+			continue;
+		if (d->state == SVC_FAILED || d->state == SVC_DOWN || d->state == SVC_BACKOFF ||
+		    (d->state == SVC_STOPPING && d->after_stop != SVC_AFTER_RESTART))
+			return d;
+	}
 	return NULL;
 }
 
@@ -371,9 +431,10 @@ static bool has_active_dependents(const struct service *s)
 	for (unsigned i = 0; i < s->nrdeps; i++) {
 		const struct service *o = s->rdeps[i].svc;
 
-		if (o == s || !active(o))
+		if (o == s || !active(o) || !(s->rdeps[i].kind & SVC_DEP_ORDER))
 			continue;
-		if ((s->rdeps[i].kind & SVC_DEP_REQUIRES) || o->want == SVC_WANT_DOWN)
+		if ((s->rdeps[i].kind & (SVC_DEP_REQUIRES | SVC_DEP_REQUISITE)) ||
+		    o->want == SVC_WANT_DOWN)
 			return true;
 	}
 	return false;
@@ -450,6 +511,12 @@ static void spawn(struct service *s)
 	double now = svc_now();
 	unsigned recent = 0;
 
+	if (s->def.target) {
+		/* nothing to run: reached now that its dependencies are */
+		s->started_at = now;
+		svc_state_set(s, SVC_RUNNING, "reached");
+		return;
+	}
 	/* the ring holds as many starts as the largest burst allowed, so
 	 * "burst starts within the interval" is always decidable */
 	for (unsigned i = 0; i < s->nstarts && i < SVC_START_LIMIT_MAX; i++)
@@ -575,6 +642,11 @@ static void try_start(struct service *s)
 		return;
 	}
 	d = deps_state(s, &culprit);
+	if (d == -2) {
+		set_detail(s, "requisite %s is not running", culprit);
+		fail(s, SVC_REASON_DEPENDENCY, s->detail);
+		return;
+	}
 	if (d < 0) {
 		if (s->missing)
 			set_detail(s, "requires %s, which is not loaded", culprit);
@@ -697,10 +769,16 @@ static void want_up(struct service *s)
 	for (unsigned i = 0; i < s->ndeps; i++) {
 		struct service *d = s->deps[i].svc;
 
-		if ((s->deps[i].kind & SVC_DEP_REQUIRES) && d->want != SVC_WANT_UP) {
+		if ((s->deps[i].kind & (SVC_DEP_REQUIRES | SVC_DEP_WANTS)) && d != s &&
+		    d->want != SVC_WANT_UP) {
 			d->start_requested = svc_mono();
 			want_set(d, SVC_WANT_UP);
 			svc_post(d, SVC_EV_START, 0);
+		}
+		if ((s->deps[i].kind & SVC_DEP_CONFLICTS) && d != s &&
+		    (d->want == SVC_WANT_UP || active(d))) {
+			log_info("%s: stopping %s, they conflict", s->def.name, d->def.name);
+			svc_post(d, SVC_EV_STOP, 0);
 		}
 	}
 }
@@ -799,6 +877,14 @@ static void active_deps(struct service *s)	/* STARTING, RUNNING */
 	d = required_going_down(s);
 	if (d) {
 		log_info("%s: stopping, it requires %s", s->def.name, d->def.name);
+		want_set(s, SVC_WANT_DOWN);
+		stop_when_free(s);
+		return;
+	}
+	d = bound_gone(s);
+	if (d) {
+		log_info("%s: stopping, it is bound to %s, which is %s", s->def.name,
+			 d->def.name, svc_state_name(d->state));
 		want_set(s, SVC_WANT_DOWN);
 		stop_when_free(s);
 	}
@@ -1295,39 +1381,19 @@ static void handle(struct service *s, enum svc_event ev, int arg, pid_t pid)
 		s->ctl_pid = 0;
 		s->ctl_status = arg;
 	}
+	/* PartOf= s: a restart of s restarts them if they are up */
+	for (unsigned i = 0; ev == SVC_EV_RESTART && i < s->nrdeps; i++) {
+		struct service *o = s->rdeps[i].svc;
+
+		if ((s->rdeps[i].kind & SVC_DEP_PARTOF) && o != s &&
+		    (o->state == SVC_STARTING || o->state == SVC_RUNNING))
+			svc_post(o, SVC_EV_RESTART, 0);
+	}
 	if (h)
 		h(s);
 }
 
 /* ---- linking: names to edges, and cycles -------------------------------- */
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp((*(struct service *const *)a)->def.name,
-		      (*(struct service *const *)b)->def.name);
-}
-
-static int name_cmp(const void *key, const void *elem)
-{
-	return strcmp(key, (*(struct service *const *)elem)->def.name);
-}
-
-static struct service *lookup(struct service **sorted, const char *name)
-{
-	struct service **hit = bsearch(name, sorted, sup.nsvcs, sizeof(*sorted), name_cmp);
-
-	return hit ? *hit : NULL;
-}
-
-static void add_edge(struct service *s, struct service *d, unsigned kind)
-{
-	for (unsigned i = 0; i < s->ndeps; i++)
-		if (s->deps[i].svc == d) {
-			s->deps[i].kind |= kind;
-			return;
-		}
-	s->deps[s->ndeps++] = (struct svc_edge){ d, kind };
-}
 
 /* Fail every unit of one strongly connected component that is a cycle,
  * naming one cycle through it: walk edges inside the component until a
@@ -1355,7 +1421,8 @@ static void fail_cycle(struct service **members, unsigned n, const unsigned *com
 			break;
 		}
 		path[np++] = cur;
-		for (i = 0; i < cur->ndeps && comp[cur->deps[i].svc->idx] != id; i++)
+		for (i = 0; i < cur->ndeps && (comp[cur->deps[i].svc->idx] != id ||
+					       !(cur->deps[i].kind & SVC_DEP_ORDER)); i++)
 			;
 		cur = cur->deps[i].svc;	/* in a component, one always exists */
 	}
@@ -1409,8 +1476,11 @@ static void find_cycles(void)
 			struct service *s = sup.svcs[v];
 
 			if (edge[v] < s->ndeps) {
-				unsigned w = s->deps[edge[v]++].svc->idx;
+				const struct svc_edge *e = &s->deps[edge[v]++];
+				unsigned w = e->svc->idx;
 
+				if (!(e->kind & SVC_DEP_ORDER))
+					continue;	/* Wants=, Conflicts=, PartOf= */
 				if (!index[w]) {
 					index[w] = low[w] = next++;
 					stack[sp++] = w;
@@ -1438,7 +1508,7 @@ static void find_cycles(void)
 				members[m++] = sup.svcs[w];
 			} while (w != v);
 			for (unsigned i = 0; i < s->ndeps; i++)
-				self |= s->deps[i].svc == s;
+				self |= s->deps[i].svc == s && (s->deps[i].kind & SVC_DEP_ORDER);
 			if (m > 1 || self)
 				fail_cycle(members, m, comp, ncomp);
 		}
@@ -1467,51 +1537,7 @@ void sup_link(void)
 
 static void link_edges(void)
 {
-	struct service **sorted = malloc((sup.nsvcs + 1) * sizeof(*sorted));
-
-	if (!sorted) {
-		log_error("out of memory resolving dependencies");
-		return;
-	}
-	if (sup.nsvcs)	/* sup.svcs is NULL before the first sup_add() */
-		memcpy(sorted, sup.svcs, sup.nsvcs * sizeof(*sorted));
-	qsort(sorted, sup.nsvcs, sizeof(*sorted), by_name);
-	for (unsigned i = 0; i < sup.nsvcs; i++) {
-		struct service *s = sup.svcs[i];
-
-		free(s->deps);
-		free(s->rdeps);
-		s->deps = calloc(s->def.nrequires + s->def.nafter + 1, sizeof(*s->deps));
-		s->rdeps = NULL;
-		s->ndeps = s->nrdeps = 0;
-		s->missing = NULL;
-		s->in_cycle = false;
-		if (!s->deps) {
-			log_error("%s: out of memory resolving dependencies", s->def.name);
-			continue;
-		}
-		for (unsigned r = 0; r < s->def.nrequires; r++) {
-			struct service *d = lookup(sorted, s->def.requires[r]);
-
-			if (d)
-				add_edge(s, d, SVC_DEP_REQUIRES);
-			else if (!s->missing) {
-				s->missing = s->def.requires[r];
-				log_error("%s: requires %s, which is not loaded", s->def.name,
-					  s->def.requires[r]);
-			}
-		}
-		for (unsigned a = 0; a < s->def.nafter; a++) {
-			struct service *d = lookup(sorted, s->def.after[a]);
-
-			if (d)
-				add_edge(s, d, SVC_DEP_AFTER);
-			else
-				log_debug("%s: after %s, which is not loaded", s->def.name,
-					  s->def.after[a]);
-		}
-	}
-	free(sorted);
+	units_resolve();	/* units.c: names to s->deps, unknown units */
 	/* reverse edges: count, allocate, fill */
 	unsigned *cnt = calloc(sup.nsvcs + 1, sizeof(unsigned));
 
@@ -1683,6 +1709,8 @@ void sup_start_all(void)
 			log_info("%s: disabled; not started at boot", s->def.name);
 			continue;
 		}
+		if (!units_boot_start(s))
+			continue;
 		s->start_requested = svc_mono();
 		want_set(s, SVC_WANT_UP);
 		svc_post(s, SVC_EV_START, 0);

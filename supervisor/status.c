@@ -8,6 +8,7 @@
 #include "internal.h"
 #include "../lib/json.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -96,8 +97,26 @@ static void gather(struct service *s, struct facts *f)
 static void put_timeline(struct out *o, const struct service *s, bool json)
 {
 	unsigned first = s->nhist > SVC_HIST_MAX ? s->nhist - SVC_HIST_MAX : 0;
-	const char *key[2] = { "after", "requires" };
-	unsigned nd[2] = { s->def.nafter, s->def.nrequires };
+	/* after, requires, the enum svc_rel kinds ("wants", "partof", ...),
+	 * then the aliases */
+	const char *key[SVC_NREL + 3] = { "after", "requires" };
+	char **lists[SVC_NREL + 3] = { s->def.after, s->def.requires }, lower[SVC_NREL][16];
+	unsigned nd[SVC_NREL + 3] = { s->def.nafter, s->def.nrequires };
+
+	for (int r = 0; r < SVC_NREL; r++) {
+		const char *k = svc_rel_key((enum svc_rel)r);
+		size_t j;
+
+		for (j = 0; k[j] && j + 1 < sizeof(lower[r]); j++)
+			lower[r][j] = (char)tolower((unsigned char)k[j]);
+		lower[r][j] = '\0';
+		key[2 + r] = lower[r];
+		lists[2 + r] = s->def.rel[r];
+		nd[2 + r] = s->def.nrel[r];
+	}
+	key[SVC_NREL + 2] = "alias";
+	lists[SVC_NREL + 2] = s->def.alias;
+	nd[SVC_NREL + 2] = s->def.nalias;
 
 	put(o, json ? ",\"now_mono\":%.6f,\"start_requested\":%.6f,\"history\":[" :
 		      "now_mono %.6f\nstart_requested %.6f\nhistory", svc_mono(), s->start_requested);
@@ -108,12 +127,12 @@ static void put_timeline(struct out *o, const struct service *s, bool json)
 		    json ? (i > first ? "," : "") : " ", h->t, svc_state_name(h->st));
 	}
 	put(o, json ? "]" : "\n");
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < SVC_NREL + 3; k++) {
 		if (!json && !nd[k])
 			continue;
 		put(o, json ? ",\"%s\":[" : "%s", key[k]);
 		for (unsigned i = 0; i < nd[k]; i++) {
-			const char *name = k ? s->def.requires[i] : s->def.after[i];
+			const char *name = lists[k][i];
 
 			if (json) {
 				put(o, "%s", i ? "," : "");
@@ -250,7 +269,9 @@ static void emit(struct service *s, struct em *e)
 	em_bool(e, "enabled", svc_enabled(s), "yes", ALWAYS);
 	em_bool(e, "changed", s->pending, "yes (restart to apply)", TEXT_IF_SET);
 	em_bool(e, "removed", s->removed, "yes (dropped once down)", TEXT_IF_SET);
-	em_str(e, "type", svc_type_name(s->def.type), ALWAYS);
+	em_str(e, "type", s->def.target ? "target" : svc_type_name(s->def.type), ALWAYS);
+	if (s->def.target)	/* a target runs nothing: "running" means reached */
+		em_bool(e, "reached", s->state == SVC_RUNNING, "yes", ALWAYS);
 	em_num(e, "pid", "%d", (int)s->pid);
 	em_str(e, "control", f.control, TEXT_IF_SET);
 	em_num(e, "uptime", "%.1f", f.uptime);
@@ -259,7 +280,8 @@ static void emit(struct service *s, struct em *e)
 	em_str(e, "exec_error", f.exec_error, TEXT_IF_SET);
 	em_str(e, "status_text", s->status_text, TEXT_IF_SET);
 	put_since(&e->o, s, e->json);
-	em_str(e, "group", s->grp_path, ALWAYS);
+	if (!s->def.target || e->json)	/* a target has no group */
+		em_str(e, "group", s->grp_path, ALWAYS);
 	put_timeline(&e->o, s, e->json);
 	/* where the group is, per hierarchy: text "path SUBSYSTEMS DIR"
 	 * lines; JSON "paths" (older clients) and "hierarchies" */

@@ -171,7 +171,7 @@ void sup_reload(struct svc_def *defs, unsigned n, char *msg, size_t len)
 	for (unsigned i = 0; i < old; i++) {
 		struct service *s = sup.svcs[i];
 
-		if (seen[i])
+		if (seen[i] || s->def.builtin)	/* a built-in target has no file */
 			continue;
 		if (regular_file(s->def.file)) {
 			log_warn("%s: %s does not load; the running definition stays",

@@ -170,7 +170,7 @@ static const char *state_color(const char *state)
 {
 	if (!term.color)
 		return "";
-	if (!strcmp(state, "running") || !strcmp(state, "done"))
+	if (!strcmp(state, "running") || !strcmp(state, "done") || !strcmp(state, "reached"))
 		return "\033[32m";	/* green */
 	if (!strcmp(state, "failed"))
 		return "\033[31m";	/* red */
@@ -192,7 +192,7 @@ static const char *marker(const char *state)
 		return "";
 	if (!strcmp(state, "failed"))
 		return term.utf8 ? "\u00d7 " : "x ";
-	if (!strcmp(state, "running") || !strcmp(state, "done"))
+	if (!strcmp(state, "running") || !strcmp(state, "done") || !strcmp(state, "reached"))
 		return term.utf8 ? "\u25cf " : "* ";
 	return term.utf8 ? "\u25cb " : "o ";
 }
@@ -544,7 +544,11 @@ static void show_one(const struct block *b, bool with_log)
 	double started = num(b, "started_at_realtime", -1);
 	long pid = (long)num(b, "pid", 0);
 	char t[64], d[64], buf[320];
+	/* a target runs nothing: no process, group or output to show */
+	bool target = !strcmp(get_or(b, "type", ""), "target");
 
+	if (target && !strcmp(state, "running"))
+		state = "reached";
 	printf("%s%s%s%s%s%s\n", state_color(state), marker(state), reset(), name,
 	       desc && *desc ? " - " : "", desc ? desc : "");
 	/* when the current run began for an active service, else when it
@@ -573,11 +577,21 @@ static void show_one(const struct block *b, bool with_log)
 		printf(", %s at boot", strcmp(v, "no") ? "enabled" : "disabled");
 	printf("\n");
 	/* a reload's pending definition or removal (supervisor/table.c) */
+	/* the dependency keys of status (supervisor/status.c), as written */
+	static const char *const dep_key[] = { "requires", "wants", "bindsto", "requisite",
+					       "partof", "conflicts", "after", "before", "alias" };
+	static const char *const dep_label[] = { "Requires", "Wants", "BindsTo", "Requisite",
+						 "PartOf", "Conflicts", "After", "Before", "Alias" };
+	for (unsigned i = 0; i < sizeof(dep_key) / sizeof(*dep_key); i++)
+		if ((v = get(b, dep_key[i])) && *v)
+			printf("%12s: %s\n", dep_label[i], v);
 	if ((v = get(b, "changed")))
 		printf("     Changed: the file changed; %s\n",
 		       strchr(v, '(') ? "restart to apply" : v);
 	if ((v = get(b, "removed")))
 		printf("     Removed: the file is gone; dropped once down\n");
+	if (target)
+		return;
 	if (pid > 0) {
 		proc_comm(pid, t, sizeof(t));
 		printf("    Main PID: %ld (%s)\n", pid, t);
@@ -677,6 +691,9 @@ int vw_list_table(void)
 		const char *state = get_or(b, "state", "?");
 		long pid = (long)num(b, "pid", 0);
 		char buf[64];
+
+		if (!strcmp(get_or(b, "reached", "no"), "yes"))
+			state = "reached";	/* a target: running means reached */
 
 		cell[i][C_NAME] = strdup(get_or(b, "service", "?"));
 		cell[i][C_STATE] = strdup(state);

@@ -734,6 +734,95 @@ static unsigned capture_end(char *first, char *last, size_t len)
 	return n;
 }
 
+/* issue 12 item 1: the dependency keys real Debian units use, [Install],
+ * targets */
+static void test_unit_keys(void)
+{
+	char first[1024], last[1024];
+	const char *debian =
+		"[Unit]\nDescription=OpenBSD Secure Shell server\n"
+		"Documentation=man:sshd(8) man:sshd_config(5)\n"
+		"After=network.target auditd.service\nWants=network-online.target\n"
+		"Before=multi-user.target\nPartOf=net.service\nBindsTo=dev-x.device\n"
+		"Conflicts=shutdown.target\nRequisite=base.service\nDefaultDependencies=no\n"
+		"ConditionPathExists=!/etc/ssh/sshd_not_to_be_run\n"
+		"[Service]\nExecStart=/usr/sbin/sshd -D\n"
+		"[Install]\nWantedBy=multi-user.target\nRequiredBy=x.target\nAlso=y.socket\n"
+		"Alias=sshd.service\nDefaultInstance=tty1\n";
+	struct svc_def *defs;
+	unsigned lines;
+	int n;
+
+	capture_start();
+	n = load(debian);
+	lines = capture_end(first, last, sizeof(first));
+	tap_ok(n == 0, "an sshd-like Debian unit with every new dependency key loads (%s)", err);
+	tap_ok(d.nafter == 2 && !strcmp(d.after[0], "network.target") &&
+	       !strcmp(d.after[1], "auditd") &&
+	       d.nrel[SVC_REL_WANTS] == 1 && !strcmp(d.rel[SVC_REL_WANTS][0], "network-online.target") &&
+	       d.nrel[SVC_REL_BEFORE] == 1 && !strcmp(d.rel[SVC_REL_BEFORE][0], "multi-user.target") &&
+	       d.nrel[SVC_REL_PARTOF] == 1 && !strcmp(d.rel[SVC_REL_PARTOF][0], "net") &&
+	       d.nrel[SVC_REL_BINDSTO] == 1 && !strcmp(d.rel[SVC_REL_BINDSTO][0], "dev-x.device") &&
+	       d.nrel[SVC_REL_CONFLICTS] == 1 &&
+	       !strcmp(d.rel[SVC_REL_CONFLICTS][0], "shutdown.target") &&
+	       d.nrel[SVC_REL_REQUISITE] == 1 && !strcmp(d.rel[SVC_REL_REQUISITE][0], "base"),
+	       "  names kept with their unit suffix, .service dropped");
+	tap_ok(d.nalias == 1 && !strcmp(d.alias[0], "sshd"), "  [Install] Alias=sshd.service -> alias sshd");
+	tap_ok(lines == 1 && strstr(first, "ConditionPathExists"),
+	       "  [Install], Documentation= and the dependency keys warn nothing; only the "
+	       "unknown ConditionPathExists= does (%u lines: %s)", lines, first);
+	tap_ok(!d.target, "  a .service is not a target");
+	tap_ok(!d.default_deps, "  DefaultDependencies=no read");
+	tap_ok(load("[Service]\nExecStart=/x\n") == 0 && d.default_deps,
+	       "DefaultDependencies= is yes by default");
+	tap_ok(load("[Unit]\nDefaultDependencies=maybe\n[Service]\nExecStart=/x\n") < 0 &&
+	       strstr(err, "t:2: DefaultDependencies: 'maybe' is not a boolean"),
+	       "DefaultDependencies= must be a boolean (%s)", err);
+	tap_ok(load("[Unit]\nWants=t.service\n[Service]\nExecStart=/x\n") < 0 &&
+	       strstr(err, "Wants= names the service itself"), "Wants= on itself rejected (%s)", err);
+	tap_ok(load("[Unit]\nBefore=a/b\n[Service]\nExecStart=/x\n") < 0 &&
+	       strstr(err, "t:2: bad unit name in Before"), "a bad name in Before= names file:line (%s)", err);
+	capture_start();
+	n = load("[Service]\nExecStart=/x\n[Install]\nWantedBy=multi-user.target\nBogus=1\n");
+	lines = capture_end(first, last, sizeof(first));
+	tap_ok(n == 0 && lines == 1 && strstr(first, "unknown key Bogus in [Install]"),
+	       "an unknown [Install] key still warns (%s)", first);
+
+	/* targets: NAME.target in the services directory */
+	err[0] = '\0';
+	svc_def_free(&d);
+	n = svc_load_string("app.target", "[Unit]\nDescription=App\nWants=a\nAfter=a b.service\n",
+			    &d, err, sizeof(err));
+	tap_ok(n == 0 && d.target && !strcmp(d.name, "app.target") && d.nafter == 2 &&
+	       !strcmp(d.after[1], "b"), "a [Unit]-only NAME.target loads as a target (%s)", err);
+	svc_def_free(&d);
+	n = svc_load_string("app.target", "[Unit]\nAfter=a\n[Service]\nExecStart=/x\n",
+			    &d, err, sizeof(err));
+	tap_ok(n < 0 && strstr(err, "app.target:4: a target has no [Service] section"),
+	       "a target with [Service] is rejected with file:line (%s)", err);
+	n = load("[Unit]\nAfter=a\n");
+	tap_ok(n < 0 && strstr(err, "no ExecStart"), "a .service without ExecStart still fails (%s)", err);
+	put("one.service", "[Service]\nExecStart=/x\n", strlen("[Service]\nExecStart=/x\n"));
+	put("two.target", "[Unit]\nAfter=one\n", strlen("[Unit]\nAfter=one\n"));
+	put("three.socket", "[Socket]\n", strlen("[Socket]\n"));
+	n = svc_load_dir(tdir, &defs);
+	{
+		bool one = false, two = false, socket = false;
+
+		for (int i = 0; i < n; i++) {
+			one |= !strcmp(defs[i].name, "one") && !defs[i].target;
+			two |= !strcmp(defs[i].name, "two.target") && defs[i].target;
+			socket |= strstr(defs[i].name, "three") != NULL;
+		}
+		tap_ok(one && two && !socket, "the directory gives NAME.service and NAME.target, "
+		       "not other unit files");
+		free_defs(defs, n);
+	}
+	unlink(put("one.service", "", 0));
+	unlink(put("two.target", "", 0));
+	unlink(put("three.socket", "", 0));
+}
+
 static void test_warn_summary(void)
 {
 	size_t cap = 110 * 1024, o;
@@ -1098,6 +1187,7 @@ int main(void)
 		test_dir_300();
 		test_ownership();
 		test_indent();
+		test_unit_keys();
 		snprintf(rm, sizeof(rm), "rm -rf '%s'", tdir);
 		if (system(rm) != 0)
 			tap_diag("cleanup of %s failed", tdir);

@@ -1321,6 +1321,451 @@ static struct svc_def mkdef(const char *name, const char *text)
 	return def;
 }
 
+/* ---- issue 12 item 1: targets and the other dependency kinds, every load order */
+
+struct unitset {
+	unsigned n;
+	const char *name[5];
+	const char *text[5];
+};
+
+static unsigned fact(unsigned n)
+{
+	return n < 2 ? 1 : n * fact(n - 1);
+}
+
+/* load u in its k-th order (k < n!) on an empty table */
+static void load_set(const struct unitset *u, unsigned k)
+{
+	unsigned pool[5], left = u->n;
+
+	reset();
+	for (unsigned i = 0; i < u->n; i++)
+		pool[i] = i;
+	for (unsigned i = u->n; i > 0; i--) {
+		unsigned f = fact(i - 1), j = k / f;
+
+		k %= f;
+		add(u->name[pool[j]], u->text[pool[j]]);
+		memmove(&pool[j], &pool[j + 1], (--left - j) * sizeof(*pool));
+	}
+}
+
+#define EXPECT(cond) do { \
+		if (!(cond)) { \
+			snprintf(why, len, "line %d: %s", __LINE__, #cond); \
+			return false; \
+		} \
+	} while (0)
+
+/* check() after loading u in each of its n! orders: one TAP line */
+static void each_order(const char *what, const struct unitset *u,
+		       bool (*check)(char *why, size_t len))
+{
+	unsigned orders = fact(u->n), ok = 0;
+	char why[256], first[300] = "";
+
+	for (unsigned k = 0; k < orders; k++) {
+		why[0] = '\0';
+		load_set(u, k);
+		if (check(why, sizeof(why)))
+			ok++;
+		else if (!*first)
+			snprintf(first, sizeof(first), "; order %u: %s", k, why);
+	}
+	tap_ok(ok == orders, "%s: %u load orders (%u ok%s)", what, orders, ok, first);
+}
+
+static struct service *S(const char *name)
+{
+	return svc_find(name);
+}
+
+static bool is(const char *name, enum svc_state st)
+{
+	return S(name) && S(name)->state == st;
+}
+
+#define NOTIFY "[Service]\nType=notify\nExecStart=/bin/true\n"
+
+static bool check_net(char *why, size_t len)
+{
+	struct service *t, *o;
+
+	sup_start_all();
+	t = S("network.target");
+	o = S("network-online.target");
+	EXPECT(t && o && t->def.target && t->def.builtin && o->def.target);
+	EXPECT(!S("multi-user.target") && !S("basic.target"));	/* built in, named by nobody */
+	EXPECT(is("net", SVC_STARTING) && t->state == SVC_WAITING && o->state == SVC_WAITING);
+	EXPECT(is("app", SVC_WAITING) && is("web", SVC_WAITING));
+	eof(S("net"));
+	reap(S("net"), EXITED(0));
+	EXPECT(is("net", SVC_DONE) && t->state == SVC_RUNNING && o->state == SVC_RUNNING);
+	EXPECT(is("app", SVC_STARTING) && is("web", SVC_STARTING));
+	EXPECT(pos(spawn_order, "net") < pos(spawn_order, "app") &&
+	       pos(spawn_order, "net") < pos(spawn_order, "web"));
+	sup_stop_all(NULL, NULL);
+	settle_stops();
+	EXPECT(t->state == SVC_DOWN && o->state == SVC_DOWN && is("app", SVC_DOWN));
+	return true;
+}
+
+static bool check_multi_user(char *why, size_t len)
+{
+	struct service *m;
+
+	sup_start_all();
+	start_running();
+	m = S("multi-user.target");
+	EXPECT(m && m->def.target);
+	EXPECT(!S("a")->in_cycle && !S("late")->in_cycle && !S("later")->in_cycle && !m->in_cycle);
+	EXPECT(is("a", SVC_RUNNING) && is("b", SVC_STARTING));
+	EXPECT(m->state == SVC_WAITING && is("late", SVC_WAITING) && is("later", SVC_WAITING));
+	svc_dispatch(S("b"), SVC_EV_READY);
+	EXPECT(m->state == SVC_RUNNING && is("late", SVC_STARTING) && is("later", SVC_WAITING));
+	start_running();
+	EXPECT(is("late", SVC_RUNNING) && is("later", SVC_RUNNING) && m->state == SVC_RUNNING);
+	return true;
+}
+
+static bool check_default_deps(char *why, size_t len)
+{
+	struct service *si, *ba;
+
+	sup_start_all();
+	si = S("sysinit.target");
+	ba = S("basic.target");
+	EXPECT(si && ba && !S("c")->in_cycle && !ba->in_cycle);
+	EXPECT(is("early", SVC_STARTING) && si->state == SVC_WAITING && ba->state == SVC_WAITING);
+	EXPECT(is("a", SVC_WAITING));			/* default: after basic.target */
+	EXPECT(is("b", SVC_STARTING));			/* DefaultDependencies=no */
+	EXPECT(is("c", SVC_STARTING));			/* basic.target is after c */
+	svc_dispatch(S("early"), SVC_EV_READY);
+	EXPECT(si->state == SVC_RUNNING && ba->state == SVC_WAITING && is("a", SVC_WAITING));
+	eof(S("c"));
+	EXPECT(ba->state == SVC_RUNNING && is("a", SVC_STARTING));
+	return true;
+}
+
+static bool check_multi_user_file(char *why, size_t len)
+{
+	struct service *m = S("multi-user.target");
+
+	sup_start_all();
+	EXPECT(m && !m->def.builtin && is("a", SVC_STARTING) && m->state == SVC_WAITING);
+	svc_dispatch(S("a"), SVC_EV_READY);
+	EXPECT(m->state == SVC_RUNNING);
+	return true;
+}
+
+static bool check_wants(char *why, size_t len)
+{
+	sup_link();	/* as at boot, without starting anything */
+	start(S("a"));
+	EXPECT(S("b")->want == SVC_WANT_UP && S("c")->want == SVC_WANT_UP);
+	EXPECT(is("a", SVC_STARTING) && is("b", SVC_STARTING) && is("c", SVC_STARTING));
+	EXPECT(!S("a")->in_cycle && !S("c")->in_cycle);	/* Wants= a <-> c: no cycle */
+	start_running();
+	reap(S("b"), EXITED(1));
+	EXPECT(is("b", SVC_FAILED) && is("a", SVC_RUNNING) && is("c", SVC_RUNNING));
+	return true;
+}
+
+static bool check_before(char *why, size_t len)
+{
+	sup_start_all();
+	EXPECT(is("a", SVC_STARTING) && is("b", SVC_WAITING));
+	svc_dispatch(S("a"), SVC_EV_READY);
+	EXPECT(is("a", SVC_RUNNING) && is("b", SVC_STARTING));
+	start_running();
+	stop_order[0] = '\0';
+	sup_stop_all(NULL, NULL);
+	settle_stops();
+	EXPECT(!strcmp(stop_order, "b;a;"));
+	return true;
+}
+
+static bool check_partof(char *why, size_t len)
+{
+	struct service *a = S("a"), *b = S("b");
+
+	sup_start_all();
+	start_running();
+	restart(b);
+	EXPECT(b->state == SVC_STOPPING && a->state == SVC_STOPPING);
+	settle_stops();
+	start_running();
+	EXPECT(a->state == SVC_RUNNING && b->state == SVC_RUNNING && spawned[a->idx] == 2);
+	stop(b);
+	settle_stops();
+	EXPECT(a->state == SVC_DOWN && b->state == SVC_DOWN && is("c", SVC_RUNNING));
+	/* the other way round, nothing */
+	start(b);
+	start(a);
+	start_running();
+	stop(a);
+	settle_stops();
+	EXPECT(a->state == SVC_DOWN && b->state == SVC_RUNNING);
+	/* a restart of b while a is down does not start a */
+	restart(b);
+	settle_stops();
+	start_running();
+	EXPECT(a->state == SVC_DOWN && b->state == SVC_RUNNING);
+	return true;
+}
+
+static bool check_bindsto(char *why, size_t len)
+{
+	struct service *a = S("a"), *b = S("b");
+
+	sup_link();	/* as at boot, without starting anything */
+	start(a);
+	EXPECT(b->want == SVC_WANT_UP && b->state == SVC_STARTING && a->state == SVC_WAITING);
+	start_running();
+	EXPECT(a->state == SVC_RUNNING && b->state == SVC_RUNNING);
+	/* b restarted by request: a stays */
+	restart(b);
+	settle_stops();
+	start_running();
+	EXPECT(a->state == SVC_RUNNING && b->state == SVC_RUNNING && spawned[a->idx] == 1);
+	/* b dies and backs off: a stops and stays down */
+	reap(b, EXITED(1));
+	EXPECT(b->state == SVC_BACKOFF && a->want == SVC_WANT_DOWN);
+	settle_stops();
+	EXPECT(a->state == SVC_DOWN);
+	fire(b);
+	start_running();
+	EXPECT(b->state == SVC_RUNNING && a->state == SVC_DOWN);
+	/* b stopped: a follows (as Requires= would) */
+	start(a);
+	start_running();
+	EXPECT(a->state == SVC_RUNNING);
+	stop(b);
+	settle_stops();
+	EXPECT(a->state == SVC_DOWN && b->state == SVC_DOWN);
+	return true;
+}
+
+static bool check_conflicts(char *why, size_t len)
+{
+	struct service *a = S("a"), *b = S("b");
+
+	sup_start_all();
+	/* both enabled: the one that sorts first starts, in any load order */
+	EXPECT(a->state == SVC_STARTING && b->state == SVC_DOWN && is("c", SVC_STARTING));
+	EXPECT(!a->in_cycle && !b->in_cycle);
+	start_running();
+	start(b);
+	EXPECT(a->want == SVC_WANT_DOWN && b->state == SVC_WAITING);
+	settle_stops();
+	EXPECT(a->state == SVC_DOWN && b->state == SVC_STARTING);
+	start_running();
+	start(a);
+	EXPECT(b->want == SVC_WANT_DOWN && a->state == SVC_WAITING);
+	settle_stops();
+	EXPECT(b->state == SVC_DOWN && a->state == SVC_STARTING);
+	return true;
+}
+
+static bool check_requisite(char *why, size_t len)
+{
+	struct service *a = S("a"), *b = S("b");
+
+	sup_link();	/* as at boot, without starting anything */
+	start(a);
+	EXPECT(a->state == SVC_FAILED && spawned[b->idx] == 0 && b->want == SVC_WANT_DOWN);
+	EXPECT(a->detail && strstr(a->detail, "requisite b is not running"));
+	start(b);
+	start_running();
+	start(a);
+	EXPECT(a->state == SVC_STARTING);
+	start_running();
+	/* b stopped: a, which needs it up, stops first */
+	stop_order[0] = '\0';
+	stop(b);
+	settle_stops();
+	EXPECT(a->state == SVC_DOWN && b->state == SVC_DOWN && !strcmp(stop_order, "a;b;"));
+	sup_stop_all(NULL, NULL);
+	settle_stops();
+	/* at boot, b being started too: a waits for it */
+	sup_start_all();
+	EXPECT(a->state == SVC_WAITING && b->state == SVC_STARTING);
+	start_running();
+	EXPECT(a->state == SVC_RUNNING && b->state == SVC_RUNNING);
+	return true;
+}
+
+static bool check_alias(char *why, size_t len)
+{
+	struct service *a = S("a"), *b = S("b");
+
+	/* b and c both claim bee: b, the first by name, in any load order */
+	EXPECT(svc_find_any("bee") == b && !svc_find("bee"));
+	sup_start_all();
+	EXPECT(!a->missing && a->state == SVC_WAITING && b->state == SVC_STARTING &&
+	       is("c", SVC_STARTING));
+	svc_dispatch(b, SVC_EV_READY);
+	EXPECT(a->state == SVC_STARTING);
+	/* a unit named like another's alias is loaded, and its own name wins */
+	EXPECT(S("bee2") && S("bee2") != b && svc_find_any("bee2") == S("bee2"));
+	return true;
+}
+
+static bool check_target_file(char *why, size_t len)
+{
+	struct service *x = S("x.target"), *sd;
+
+	sup_start_all();
+	sd = S("shutdown.target");
+	EXPECT(x && x->def.target && !x->def.builtin && sd && sd->def.builtin);
+	EXPECT(x->state == SVC_WAITING && is("a", SVC_STARTING) && is("z", SVC_STARTING));
+	EXPECT(sd->state == SVC_DOWN && sd->want == SVC_WANT_DOWN && sd->nhist == 0);
+	svc_dispatch(S("a"), SVC_EV_READY);
+	EXPECT(x->state == SVC_RUNNING && x->pid == 0 && !x->grp);
+	start_running();
+	stop_order[0] = '\0';
+	sup_stop_all(NULL, NULL);
+	settle_stops();
+	EXPECT(x->state == SVC_DOWN && is("a", SVC_DOWN) && is("z", SVC_DOWN) && sd->state == SVC_DOWN);
+	/* a stopped target stops nothing that does not require it */
+	start(S("a"));
+	start(x);
+	svc_dispatch(S("a"), SVC_EV_READY);
+	EXPECT(x->state == SVC_RUNNING);
+	stop(x);
+	EXPECT(x->state == SVC_DOWN && is("a", SVC_RUNNING));
+	return true;
+}
+
+static void test_units(void)
+{
+	static const struct unitset net = { 3, { "net", "app", "web" }, {
+		"[Unit]\nBefore=network.target network-online.target\n"
+		"[Service]\nType=oneshot\nExecStart=/bin/true\n",
+		"[Unit]\nWants=network-online.target\nAfter=network-online.target\n" SIMPLE,
+		"[Unit]\nAfter=network.target\n" SIMPLE } };
+	static const struct unitset multi = { 4, { "a", "b", "late", "later" }, {
+		SIMPLE, NOTIFY, "[Unit]\nAfter=multi-user.target\n" SIMPLE,
+		"[Unit]\nAfter=late\n" SIMPLE } };
+	static const struct unitset defdeps = { 4, { "early", "a", "b", "c" }, {
+		"[Unit]\nDefaultDependencies=no\nBefore=sysinit.target\n" NOTIFY, SIMPLE,
+		"[Unit]\nDefaultDependencies=no\n" SIMPLE, "[Unit]\nBefore=basic.target\n" SIMPLE } };
+	static const struct unitset mufile = { 2, { "multi-user.target", "a" }, {
+		"[Unit]\nWants=a\n", NOTIFY } };
+	static const struct unitset wants = { 3, { "a", "b", "c" }, {
+		"[Unit]\nWants=b c\n" SIMPLE, "[Service]\nExecStart=/bin/false\n",
+		"[Unit]\nWants=a\n" SIMPLE } };
+	static const struct unitset before = { 2, { "a", "b" }, {
+		"[Unit]\nBefore=b\n" NOTIFY, SIMPLE } };
+	static const struct unitset partof = { 3, { "a", "b", "c" }, {
+		"[Unit]\nPartOf=b\n" SIMPLE, SIMPLE, SIMPLE } };
+	static const struct unitset bindsto = { 3, { "a", "b", "c" }, {
+		"[Unit]\nBindsTo=b\nAfter=b\n" SIMPLE,
+		"[Service]\nExecStart=/bin/true\nRestart=on-failure\n", SIMPLE } };
+	static const struct unitset conflicts = { 3, { "a", "b", "c" }, {
+		SIMPLE, "[Unit]\nConflicts=a.service\n" SIMPLE, SIMPLE } };
+	static const struct unitset requisite = { 3, { "a", "b", "c" }, {
+		"[Unit]\nRequisite=b\n" SIMPLE, SIMPLE, SIMPLE } };
+	static const struct unitset alias = { 4, { "a", "b", "bee2", "c" }, {
+		"[Unit]\nRequires=bee\nAfter=bee.service\n" SIMPLE,
+		NOTIFY "[Install]\nAlias=bee.service bee2\n",
+		"[Unit]\nAfter=bee\n" SIMPLE, "[Install]\nAlias=bee\n" SIMPLE } };
+	/* z sorts after shutdown.target: the Conflicts= boot rule alone
+	 * would not keep shutdown.target down */
+	static const struct unitset target = { 3, { "x.target", "a", "z" }, {
+		"[Unit]\nWants=a\nAfter=a\n", NOTIFY,
+		"[Unit]\nConflicts=shutdown.target\nBefore=shutdown.target\n" SIMPLE } };
+
+	each_order("network.target and network-online.target reached when the oneshot "
+		   "ordered before them is done; their dependents start then", &net, check_net);
+	each_order("multi-user.target reached once every unit started; units ordered after it "
+		   "(directly or not) wait for it, no cycle", &multi, check_multi_user);
+	each_order("a multi-user.target file (Wants=a, no After=) still waits for every unit",
+		   &mufile, check_multi_user_file);
+	each_order("DefaultDependencies=: services after basic.target (once it exists), "
+		   "=no not, nor one basic.target is after", &defdeps, check_default_deps);
+	each_order("Wants= starts the others, their failure is not ours, a Wants= loop is no "
+		   "cycle", &wants, check_wants);
+	each_order("Before= orders the other after us (start, and stop in reverse)", &before,
+		   check_before);
+	each_order("PartOf=b: b's restart restarts a, b's stop stops a; not the other way",
+		   &partof, check_partof);
+	each_order("BindsTo=b: starts b, survives b's restart, stops when b dies or stops",
+		   &bindsto, check_bindsto);
+	each_order("Conflicts=: at boot the first by name starts; starting one stops the other "
+		   "and waits until it is down", &conflicts, check_conflicts);
+	each_order("Requisite=b: fails without starting b when b is down; waits for b being "
+		   "started; stops before b stops", &requisite, check_requisite);
+	each_order("[Install] Alias=bee.service: named by initctl and Requires=/After=; a unit "
+		   "named like an alias still loads",
+		   &alias, check_alias);
+	each_order("a NAME.target file: reached after its units; shutdown.target never started",
+		   &target, check_target_file);
+
+	/* unknown units of other kinds: satisfied, one notice per name */
+	struct service *a, *b, *c;
+	const char *p;
+	unsigned notices = 0;
+
+	reset();
+	a = add("a", "[Unit]\nRequires=once.socket\nAfter=once.mount\nBindsTo=once.device\n"
+		"Wants=once.timer\nRequisite=once.path\nPartOf=once.slice\n" SIMPLE);
+	b = add("b", "[Unit]\nRequires=once.socket\nAfter=nope.target\n" SIMPLE);
+	c = add("c", "[Unit]\nRequires=ghost\nAfter=ghost2\n" SIMPLE);
+	sup_start_all();
+	CHECK(a, "starting", "Requires=/BindsTo=/Requisite= .socket/.device/.path units: satisfied");
+	CHECK(b, "starting", "an unknown .target: satisfied");
+	for (p = logbuf; (p = strstr(p, "once.socket: corral has no such unit")); p++)
+		notices++;
+	tap_is_int(notices, 1, "  one notice for once.socket, named by two units");
+	tap_ok(logged("a: After=once.mount: corral has no such unit; treated as satisfied"),
+	       "  the notice names the unit, the key and the name");
+	tap_ok(c->state == SVC_FAILED && c->detail && strstr(c->detail, "requires ghost, which is not loaded"),
+	       "Requires= on a service that is not loaded still fails (%s)", c->detail ? c->detail : "-");
+	reset();
+	add("a", "[Unit]\nRequires=once.socket\n" SIMPLE);
+	sup_start_all();
+	tap_ok(!logged("once.socket"), "  and is not repeated by a later link (reload)");
+
+	/* ordering loops through Before= are cycles; Conflicts= both ways is not */
+	reset();
+	a = add("a", "[Unit]\nBefore=b\n" SIMPLE);
+	b = add("b", "[Unit]\nBefore=a\n" SIMPLE);
+	c = add("c", "[Unit]\nConflicts=d\n" SIMPLE);
+	add("d", "[Unit]\nConflicts=c\n" SIMPLE);
+	sup_start_all();
+	tap_ok(a->in_cycle && b->in_cycle && a->state == SVC_FAILED, "Before= a <-> b: a cycle");
+	tap_ok(!c->in_cycle && c->state == SVC_STARTING && S("d")->state == SVC_DOWN,
+	       "Conflicts= c <-> d: no cycle; c starts at boot, d does not");
+
+	/* reload: a built-in target is no file that went away; a reload that
+	 * brings the first unit naming a target starts that target */
+	struct service *nt;
+	struct svc_def defs[2];
+	char msg[512], err[600];
+	const char *ta = "[Unit]\nAfter=network.target\n" SIMPLE;
+	const char *tb = "[Unit]\nWants=time-sync.target\nAfter=time-sync.target\n" SIMPLE;
+
+	reset();
+	add("a", ta);
+	sup_start_all();
+	start_running();
+	nt = S("network.target");
+	if (svc_load_string("a", ta, &defs[0], err, sizeof(err)) < 0)
+		exit(2);
+	sup_reload(defs, 1, msg, sizeof(msg));
+	tap_ok(S("network.target") == nt && nt->state == SVC_RUNNING && !nt->removed &&
+	       strstr(msg, "0 removed"), "reload keeps the built-in network.target reached (%s)", msg);
+	if (svc_load_string("a", ta, &defs[0], err, sizeof(err)) < 0 ||
+	    svc_load_string("b", tb, &defs[1], err, sizeof(err)) < 0)
+		exit(2);
+	sup_reload(defs, 2, msg, sizeof(msg));
+	tap_ok(S("time-sync.target") && S("time-sync.target")->state == SVC_RUNNING &&
+	       is("b", SVC_STARTING), "reload adding b (Wants=time-sync.target): the target is "
+	       "added and reached, b starts");
+}
+
 static void test_reload(void)
 {
 	struct service *a, *b, *c, *k;
@@ -1847,6 +2292,7 @@ int main(void)
 	test_stop_post();
 	test_reload_cmds();
 	test_oneshot_cmds();
+	test_units();
 	tap_ok(recursions == 0, "no handler ran inside another: engine callbacks from a handler only queue (%u)",
 	       recursions);
 	reset();
