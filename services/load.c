@@ -24,7 +24,7 @@
  * Nothing in a definition has a fixed count or size: lists grow as the
  * file is read and are trimmed to their length at the end.
  */
-#include "services.h"
+#include "internal.h"
 #include "../lib/log.h"
 
 #include <ctype.h>
@@ -52,6 +52,8 @@ struct loader {
 	size_t errlen;
 	bool failed;
 	unsigned cap_after, cap_requires, cap_env;	/* allocated slots */
+	unsigned cap_env_files;
+	struct svc_spec spec;		/* what %i, %n, %u... resolve to */
 	unsigned warned;		/* warning lines printed */
 	unsigned unknown_dropped;	/* unknown keys not printed */
 	unsigned other_dropped;		/* other warnings not printed */
@@ -592,7 +594,9 @@ static int handle_service(struct loader *ld, const char *k, const char *v)
 		if (!d->argv) {
 			d->argc = 0;
 			fail(ld, "ExecStart: %s", why);
-		}
+		} else if ((why = svc_argv_check_vars(d->argv)))
+			warn(ld, false, "ExecStart: '%s' is no variable name and expands to "
+			     "no word (write $$ for a literal $)", why);
 	} else if (!strcmp(k, "Restart")) {
 		if (!strcmp(v, "no"))
 			d->restart = SVC_RESTART_NO;
@@ -631,6 +635,17 @@ static int handle_service(struct loader *ld, const char *k, const char *v)
 			set_str(ld, &d->workdir, v);
 	} else if (!strcmp(k, "Environment"))
 		add_env(ld, v);
+	else if (!strcmp(k, "EnvironmentFile")) {
+		/* systemd's: "-" may be missing; empty forgets the earlier ones */
+		if (!*v) {
+			list_free(d->env_files, d->nenv_files);
+			d->env_files = NULL;
+			d->nenv_files = ld->cap_env_files = 0;
+		} else if (v[*v == '-'] != '/')
+			fail(ld, "EnvironmentFile: '%s' is not an absolute path", v);
+		else
+			list_add(ld, &d->env_files, &d->nenv_files, &ld->cap_env_files, v);
+	}
 	else if (!strcmp(k, "LimitNOFILE"))
 		set_nofile(ld, v);
 	else
@@ -679,8 +694,20 @@ static int handler(void *user, const char *section, const char *name,
 		   const char *value)
 {
 	struct loader *ld = user;
+	char *expanded = NULL;
 	int known;
 
+	/* specifiers first (specifier.c): every key sees the final value */
+	if (strchr(value, '%')) {
+		const char *why;
+
+		expanded = svc_spec_expand(&ld->spec, value, &why);
+		if (!expanded) {
+			fail(ld, "%s: %s", name, why);
+			return 1;
+		}
+		value = expanded;
+	}
 	if (!strcmp(section, "Unit"))
 		known = handle_unit(ld, name, value);
 	else if (!strcmp(section, "Service"))
@@ -689,13 +716,14 @@ static int handler(void *user, const char *section, const char *name,
 		known = handle_group(ld, name, value);
 	else if (!*section) {
 		fail(ld, "'%s' outside any section", name);
-		return 1;
+		known = 1;
 	} else {
 		warn(ld, true, "unknown section [%s]; ignored", section);
-		return 1;
+		known = 1;
 	}
 	if (!known)
 		warn(ld, true, "unknown key %s in [%s]; ignored", name, section);
+	free(expanded);
 	return 1;
 }
 
@@ -717,6 +745,7 @@ void svc_def_free(struct svc_def *d)
 	str_free(d->group);
 	str_free(d->workdir);
 	list_free(d->env, d->nenv);
+	list_free(d->env_files, d->nenv_files);
 	str_free(d->grp_name);
 	str_free(d->grp_parent);
 	memset(d, 0, sizeof(*d));
@@ -792,7 +821,9 @@ static int parse(struct loader *ld, const char *name, size_t len)
 	}
 	/* before the parse: the reader advances ld->text to the end */
 	d->digest = svc_digest(ld->text, len);
+	svc_spec_init(&ld->spec, d->name, ld->text, len);
 	rc = ini_parse_stream(reader, ld, handler, ld);
+	svc_spec_free(&ld->spec);
 	warn_summary(ld);
 	if (!ld->failed && rc > 0) {
 		ld->line = (unsigned)rc;
@@ -816,6 +847,7 @@ static int parse(struct loader *ld, const char *name, size_t len)
 	list_trim(&d->after, d->nafter);
 	list_trim(&d->requires, d->nrequires);
 	list_trim(&d->env, d->nenv);
+	list_trim(&d->env_files, d->nenv_files);
 	return 0;
 }
 
@@ -946,11 +978,9 @@ fail:
 
 int svc_load_file(const char *path, struct svc_def *def, char *err, size_t errlen)
 {
-	struct loader ld = { .def = def, .file = path, .err = err, .errlen = errlen };
-	char name[SVC_NAME_MAX + 16], *data;
+	char name[SVC_NAME_MAX + 16];
 	const char *base = strrchr(path, '/');
 	size_t len;
-	int rc;
 
 	memset(def, 0, sizeof(*def));	/* empty on every failure */
 	base = base ? base + 1 : path;
@@ -963,6 +993,22 @@ int svc_load_file(const char *path, struct svc_def *def, char *err, size_t errle
 	}
 	memcpy(name, base, len);
 	name[len] = '\0';
+	return svc_load_file_as(path, name, def, err, errlen);
+}
+
+int svc_load_file_as(const char *path, const char *name, struct svc_def *def,
+		     char *err, size_t errlen)
+{
+	struct loader ld = { .def = def, .file = path, .err = err, .errlen = errlen };
+	char *data;
+	size_t len;
+	int rc;
+
+	memset(def, 0, sizeof(*def));	/* empty on every failure */
+	if (strlen(name) > SVC_NAME_MAX + 15) {
+		snprintf(err, errlen, "%s: service name too long", path);
+		return -1;
+	}
 	rc = read_file(path, &data, &len, err, errlen);
 	if (rc < 0)
 		return rc;
@@ -1008,6 +1054,9 @@ int svc_load_dir(const char *dir, struct svc_def **out)
 			log_info("%s/%s: hidden file; skipped", dir, de->d_name);
 			continue;
 		}
+		/* NAME@.service is a template: its instances run, not it */
+		if (len > 9 && de->d_name[len - 9] == '@')
+			continue;
 		if (n == cap) {
 			unsigned ncap = cap ? cap * 2 : 64;
 			char **nv = ncap > cap ? reallocarray(names, ncap, sizeof(*names)) : NULL;

@@ -207,8 +207,8 @@ static int child_nofile(const struct svc_def *d)
 
 /* execvpe() is a GNU extension musl also has; search PATH from envp's
  * PATH, not PID 1's. */
-static void child(struct service *s, char **envp, int errfd, uid_t uid, gid_t gid,
-		  bool setids, const char *username)
+static void child(struct service *s, char **envp, char **argv, int errfd, uid_t uid,
+		  gid_t gid, bool setids, const char *username)
 {
 	sigset_t all;
 	int fd;
@@ -243,7 +243,7 @@ static void child(struct service *s, char **envp, int errfd, uid_t uid, gid_t gi
 			report(errfd, SVC_STAGE_SETUID);
 	}
 	environ = envp;
-	execvp(s->def.argv[0], s->def.argv);
+	execvp(argv[0], argv);
 	report(errfd, SVC_STAGE_EXEC);
 }
 
@@ -276,8 +276,9 @@ int svc_spawn(struct service *s)
 	gid_t gid = 0;
 	bool setids = false;
 	char **envp;
+	struct svc_runenv re;
 	unsigned nown = 0;
-	int p[2];
+	int p[2], rc;
 	pid_t pid;
 
 	if (svc_output_open(s) < 0)
@@ -326,8 +327,17 @@ int svc_spawn(struct service *s)
 		log_error_sys("build the environment of", s->def.name);
 		return -1;
 	}
+	/* EnvironmentFile= read now, at every start; $VAR expanded */
+	rc = svc_runenv_build(s, envp, &re);
+	if (rc < 0) {
+		env_free(envp, nown);
+		s->pid = 0;
+		s->exec_fd = -1;
+		return rc;
+	}
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		log_error_sys("create exec status pipe for", s->def.name);
+		svc_runenv_free(&re);
 		env_free(envp, nown);
 		return -1;
 	}
@@ -341,14 +351,16 @@ int svc_spawn(struct service *s)
 			grp_group_unpin(s->grp);
 		close(p[0]);
 		close(p[1]);
+		svc_runenv_free(&re);
 		env_free(envp, nown);
 		return -1;
 	}
 	if (pid == 0) {
 		close(p[0]);
-		child(s, envp, p[1], uid, gid, setids, pw ? pw->pw_name : NULL);
+		child(s, re.envp, re.argv, p[1], uid, gid, setids, pw ? pw->pw_name : NULL);
 	}
 	/* the child has its own copy (and has exec'ed if this becomes vfork) */
+	svc_runenv_free(&re);
 	env_free(envp, nown);
 	close(p[1]);
 	s->pid = pid;
