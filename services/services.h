@@ -8,7 +8,8 @@
  *             StartLimitIntervalSec
  *   [Service] Type=simple|notify|forking|oneshot, ExecStart, Restart=
  *             always|on-failure|no, RestartSec, User, Group,
- *             WorkingDirectory, Environment, TimeoutStopSec,
+ *             WorkingDirectory, Environment, EnvironmentFile (read at
+ *             each start: envfile.c), TimeoutStopSec,
  *             TimeoutStartSec (notify and forking only), LimitNOFILE
  *   [Group]   Name, Parent, cpuset.cpus (AllowedCPUs), cpuset.mems
  *             (AllowedMemoryNodes), numtasks.max (TasksMax),
@@ -24,6 +25,12 @@
  * Unknown keys and sections warn: SVC_WARN_LINES lines per file at most,
  * then one "... and N more unknown keys" line.
  * Parsing is pure (no fork, no cgroup access) so it can be unit tested.
+ *
+ * NAME@.service is a template, not loaded by svc_load_dir(); NAME@INST
+ * files are its instances.  Every value goes through systemd's
+ * %-specifiers first (%i %I %p %n %u %h %t %%...: specifier.c); an
+ * unknown one rejects the file.  $VAR in ExecStart= stays as written
+ * and is expanded at each start (expand.c).
  *
  * Time spans (every *Sec= key): NUMBER[UNIT], NUMBER is digits with an optional
  * .fraction, UNIT one of us, ms, s, sec, m, min, h (none: seconds); parts
