@@ -1005,10 +1005,6 @@ int svc_load_file_as(const char *path, const char *name, struct svc_def *def,
 	int rc;
 
 	memset(def, 0, sizeof(*def));	/* empty on every failure */
-	if (strlen(name) > SVC_NAME_MAX + 15) {
-		snprintf(err, errlen, "%s: service name too long", path);
-		return -1;
-	}
 	rc = read_file(path, &data, &len, err, errlen);
 	if (rc < 0)
 		return rc;

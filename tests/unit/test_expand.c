@@ -190,7 +190,7 @@ static void test_expand(void)
 		"PATH=/bin", NULL
 	};
 	char out[512];
-	const char *why;
+	const char *why = "";
 	int n;
 
 	{
@@ -224,9 +224,10 @@ static void test_expand(void)
 	{
 		const char *w[] = { "$UNSET", "$EMPTY", NULL };
 
-		tap_ok(expand(w, env, out, sizeof(out), &why) < 0 && errno == EINVAL &&
-		       strstr(why, "no words"), "a command expanding to nothing is refused (%s)",
-		       why);
+		why = "";
+		n = expand(w, env, out, sizeof(out), &why);
+		tap_ok(n < 0 && errno == EINVAL && strstr(why, "no words"),
+		       "a command expanding to nothing is refused (%s)", why);
 	}
 	{
 		const char *w[] = { "/bin/echo", "plain", NULL };
@@ -256,6 +257,7 @@ static void test_specifiers(void)
 	char want[512];
 	char *u;
 	const char *why;
+	int rc;
 
 	tap_ok(load_as("getty@tty1",
 		       "[Unit]\nDescription=Getty on %I (%n, %N, %p, %%)\nAfter=setup@%i.service\n"
@@ -287,7 +289,8 @@ static void test_specifiers(void)
 	tap_ok(load_as("t", "[Service]\nExecStart=/bin/date +%Q\n") < 0 &&
 	       strstr(err, "t:2: ExecStart: unknown specifier %Q (write %% for a literal %)"),
 	       "unknown specifier rejected with file:line (%s)", err);
-	tap_ok(load_as("t", "[Service]\nExecStart=/bin/date +%s +%%s\n") == 0 && d.argc == 3 &&
+	rc = load_as("t", "[Service]\nExecStart=/bin/date +%s +%%s\n");
+	tap_ok(rc == 0 && d.argc == 3 &&
 	       d.argv[1][0] == '+' && d.argv[1][1] == '/' && !strcmp(d.argv[2], "+%s"),
 	       "date +%%s gets the user's shell, as in systemd; %%%%s is a literal %%s (%s)",
 	       d.argc == 3 ? d.argv[1] : err);
@@ -296,8 +299,8 @@ static void test_specifiers(void)
 	       "a lone %% at the end of a value stays (%s)", err);
 	/* %u before the User= line that sets it */
 	if (me) {
-		tap_ok(load_as("t", "[Service]\nExecStart=/x %u %h %U\nUser=  nobody ; why\n") == 0 &&
-		       d.argc == 4 && !strcmp(d.argv[1], "nobody") &&
+		rc = load_as("t", "[Service]\nExecStart=/x %u %h %U\nUser=  nobody ; why\n");
+		tap_ok(rc == 0 && d.argc == 4 && !strcmp(d.argv[1], "nobody") &&
 		       !strcmp(d.argv[2], getpwnam("nobody") ? getpwnam("nobody")->pw_dir : "?"),
 		       "%%u %%h %%U come from a later User= line (%s %s %s)", d.argv ? d.argv[1] : "",
 		       d.argc > 2 ? d.argv[2] : "", err);
