@@ -35,6 +35,7 @@ SVC_SRC := $(wildcard services/*.c)
 SUP_SRC := supervisor/state.c supervisor/table.c supervisor/timer.c supervisor/spawn.c supervisor/output.c \
 	   supervisor/status.c supervisor/control.c supervisor/notify.c
 SUP_SRC += supervisor/units.c
+SUP_SRC += supervisor/runenv.c supervisor/instance.c
 INIT_SRC := init/main.c init/pid1.c
 # initctl's own files: its views are computed in the client, not in PID 1
 INITCTL_SRC := supervisor/initctl.c supervisor/views.c supervisor/view_top.c \

@@ -24,7 +24,7 @@
  * Nothing in a definition has a fixed count or size: lists grow as the
  * file is read and are trimmed to their length at the end.
  */
-#include "services.h"
+#include "internal.h"
 #include "../lib/log.h"
 
 #include <ctype.h>
@@ -64,6 +64,8 @@ struct loader {
 	bool failed;
 	unsigned cap_after, cap_requires, cap_env;	/* allocated slots */
 	unsigned cap_rel[SVC_NREL], cap_alias;
+	unsigned cap_env_files;
+	struct svc_spec spec;		/* what %i, %n, %u... resolve to */
 	unsigned warned;		/* warning lines printed */
 	unsigned unknown_dropped;	/* unknown keys not printed */
 	unsigned other_dropped;		/* other warnings not printed */
@@ -769,6 +771,10 @@ static void add_cmd(struct loader *ld, enum svc_cmd_kind k, const char *v)
 		fail(ld, "%s: %s", svc_cmd_key(k), why);
 		return;
 	}
+	if (!(l->v[l->n].flags & SVC_CMD_F_NOEXPAND) &&
+	    (why = svc_argv_check_vars(l->v[l->n].argv)))
+		warn(ld, false, "%s: '%s' is no variable name and expands to "
+		     "no word (write $$ for a literal $)", svc_cmd_key(k), why);
 	if (k == SVC_CMD_START && l->n == 1 && !ld->start_twice)
 		ld->start_twice = ld->line;	/* fine only for Type=oneshot */
 	l->n++;
@@ -831,6 +837,17 @@ static int handle_service(struct loader *ld, const char *k, const char *v)
 			set_str(ld, &d->workdir, v);
 	} else if (!strcmp(k, "Environment"))
 		add_env(ld, v);
+	else if (!strcmp(k, "EnvironmentFile")) {
+		/* systemd's: "-" may be missing; empty forgets the earlier ones */
+		if (!*v) {
+			list_free(d->env_files, d->nenv_files);
+			d->env_files = NULL;
+			d->nenv_files = ld->cap_env_files = 0;
+		} else if (v[*v == '-'] != '/')
+			fail(ld, "EnvironmentFile: '%s' is not an absolute path", v);
+		else
+			list_add(ld, &d->env_files, &d->nenv_files, &ld->cap_env_files, v);
+	}
 	else if (!strcmp(k, "LimitNOFILE"))
 		set_nofile(ld, v);
 	else
@@ -947,6 +964,7 @@ static int handler(void *user, const char *section, const char *name,
 		   const char *value)
 {
 	struct loader *ld = user;
+	char *expanded = NULL;
 	int known;
 
 	if (ld->long_value) {
@@ -958,6 +976,17 @@ static int handler(void *user, const char *section, const char *name,
 		fail(ld, "a target has no [%s] section (it runs nothing)", section);
 		return 1;
 	}
+	/* specifiers first (specifier.c): every key sees the final value */
+	if (strchr(value, '%')) {
+		const char *why;
+
+		expanded = svc_spec_expand(&ld->spec, value, &why);
+		if (!expanded) {
+			fail(ld, "%s: %s", name, why);
+			return 1;
+		}
+		value = expanded;
+	}
 	if (!strcmp(section, "Unit"))
 		known = handle_unit(ld, name, value);
 	else if (!strcmp(section, "Service"))
@@ -968,13 +997,14 @@ static int handler(void *user, const char *section, const char *name,
 		known = handle_install(ld, name, value);
 	else if (!*section) {
 		fail(ld, "'%s' outside any section", name);
-		return 1;
+		known = 1;
 	} else {
 		warn(ld, true, "unknown section [%s]; ignored", section);
-		return 1;
+		known = 1;
 	}
 	if (!known)
 		warn(ld, true, "unknown key %s in [%s]; ignored", name, section);
+	free(expanded);
 	return 1;
 }
 
@@ -1000,6 +1030,7 @@ void svc_def_free(struct svc_def *d)
 	str_free(d->group);
 	str_free(d->workdir);
 	list_free(d->env, d->nenv);
+	list_free(d->env_files, d->nenv_files);
 	str_free(d->grp_name);
 	str_free(d->grp_parent);
 	grp_limits_free(&d->limits);
@@ -1078,11 +1109,13 @@ static int parse(struct loader *ld, const char *name, size_t len)
 	}
 	/* before the parse: the reader advances ld->text to the end */
 	d->digest = svc_digest(ld->text, len);
+	svc_spec_init(&ld->spec, d->name, ld->text, len);
 	rc = ini_parse_stream(reader, ld, handler, ld);
 	merge_service_limits(ld);
 	grp_limits_free(&ld->svc_limits);
 	free(ld->svc_limit_lines);
 	ld->svc_limit_lines = NULL;
+	svc_spec_free(&ld->spec);
 	warn_summary(ld);
 	if (!ld->failed && rc > 0) {
 		/* inih counts logical lines; name the first physical one */
@@ -1102,7 +1135,7 @@ static int parse(struct loader *ld, const char *name, size_t len)
 		ld->line = ld->start_twice;
 		fail(ld, "ExecStart given twice (several are for Type=oneshot only)");
 	}
-	if (!ld->failed) {
+	if (!ld->failed && d->cmds[SVC_CMD_START].n) {	/* a target has none */
 		const struct svc_cmd *c = &d->cmds[SVC_CMD_START].v[0];
 
 		d->exec_start = c->line;
@@ -1125,6 +1158,7 @@ static int parse(struct loader *ld, const char *name, size_t len)
 		list_trim(&d->rel[r], d->nrel[r]);
 	list_trim(&d->alias, d->nalias);
 	list_trim(&d->env, d->nenv);
+	list_trim(&d->env_files, d->nenv_files);
 	return 0;
 }
 
@@ -1255,11 +1289,9 @@ fail:
 
 int svc_load_file(const char *path, struct svc_def *def, char *err, size_t errlen)
 {
-	struct loader ld = { .def = def, .file = path, .err = err, .errlen = errlen };
-	char name[SVC_NAME_MAX + 16], *data;
+	char name[SVC_NAME_MAX + 16];
 	const char *base = strrchr(path, '/');
 	size_t len;
-	int rc;
 
 	memset(def, 0, sizeof(*def));	/* empty on every failure */
 	base = base ? base + 1 : path;
@@ -1272,6 +1304,18 @@ int svc_load_file(const char *path, struct svc_def *def, char *err, size_t errle
 	}
 	memcpy(name, base, len);
 	name[len] = '\0';
+	return svc_load_file_as(path, name, def, err, errlen);
+}
+
+int svc_load_file_as(const char *path, const char *name, struct svc_def *def,
+		     char *err, size_t errlen)
+{
+	struct loader ld = { .def = def, .file = path, .err = err, .errlen = errlen };
+	char *data;
+	size_t len;
+	int rc;
+
+	memset(def, 0, sizeof(*def));	/* empty on every failure */
 	rc = read_file(path, &data, &len, err, errlen);
 	if (rc < 0)
 		return rc;
@@ -1318,6 +1362,9 @@ int svc_load_dir(const char *dir, struct svc_def **out)
 			log_info("%s/%s: hidden file; skipped", dir, de->d_name);
 			continue;
 		}
+		/* NAME@.service is a template: its instances run, not it */
+		if (len > 9 && de->d_name[len - 9] == '@')
+			continue;
 		if (n == cap) {
 			unsigned ncap = cap ? cap * 2 : 64;
 			char **nv = ncap > cap ? reallocarray(names, ncap, sizeof(*names)) : NULL;

@@ -13,7 +13,8 @@
  *             the directory is enabled unless disabled)
  *   [Service] Type=simple|notify|forking|oneshot, ExecStart, Restart=
  *             always|on-failure|no, RestartSec, User, Group,
- *             WorkingDirectory, Environment, TimeoutStopSec,
+ *             WorkingDirectory, Environment, EnvironmentFile (read at
+ *             each start: envfile.c), TimeoutStopSec,
  *             TimeoutStartSec (notify and forking only), LimitNOFILE,
  *             ExecStartPre, ExecStartPost, ExecReload, ExecStop,
  *             ExecStopPost, RemainAfterExit
@@ -48,6 +49,12 @@
  * Unknown keys and sections warn: SVC_WARN_LINES lines per file at most,
  * then one "... and N more unknown keys" line.
  * Parsing is pure (no fork, no cgroup access) so it can be unit tested.
+ *
+ * NAME@.service is a template, not loaded by svc_load_dir(); NAME@INST
+ * files are its instances.  Every value goes through systemd's
+ * %-specifiers first (%i %I %p %n %u %h %t %%...: specifier.c); an
+ * unknown one rejects the file.  $VAR in ExecStart= stays as written
+ * and is expanded at each start (expand.c).
  *
  * Time spans (every *Sec= key): NUMBER[UNIT], NUMBER is digits with an optional
  * .fraction, UNIT one of us, ms, s, sec, m, min, h (none: seconds); parts
@@ -193,6 +200,10 @@ struct svc_def {
 	 * name replaces the earlier one (systemd's rule) */
 	unsigned nenv;
 	char **env;
+	/* EnvironmentFile= paths in order, "-" in front if it may be
+	 * missing; read at each start (envfile.c) */
+	unsigned nenv_files;
+	char **env_files;
 
 	const char *grp_name;		/* default: the service name */
 	const char *grp_parent;		/* "" = top level */
@@ -242,6 +253,53 @@ char *const *svc_cmd_argv(const struct svc_cmd *c);
 /* "start-pre", "start", ... and the key: "ExecStartPre", ... */
 const char *svc_cmd_kind_name(enum svc_cmd_kind k);
 const char *svc_cmd_key(enum svc_cmd_kind k);
+/* Same, from path, for the service called name (a template's file read
+ * for one of its instances: svc_load_file_as("x@.service", "x@a", ...)). */
+int svc_load_file_as(const char *path, const char *name, struct svc_def *def,
+		     char *err, size_t errlen);
+
+/* ---- $VAR in command lines (expand.c) ---- */
+/* [A-Za-z_][A-Za-z0-9_]*, n bytes of s */
+bool svc_env_name_valid(const char *s, size_t n);
+/* Whether any word has a "$": the cheap test before svc_expand_argv(). */
+bool svc_argv_has_vars(char *const argv[]);
+/* The first word that is "$" and no variable name (it expands to no
+ * word, as in systemd: worth a warning at load), or NULL. */
+const char *svc_argv_check_vars(char *const argv[]);
+/* argv (as split at load) with $NAME, ${NAME} and $$ expanded from envp
+ * ("NAME=value" entries) by systemd's rules (see expand.c): a vector of
+ * *argc words in one allocation (one free()), or NULL with *why and errno
+ * (ENOMEM; EINVAL: no words left).  Every Exec*= line uses this. */
+char **svc_expand_argv(char *const argv[], char *const envp[], int *argc, const char **why);
+
+/* ---- EnvironmentFile= (envfile.c) ---- */
+/* "NAME=value" strings, NULL-terminated (v[n] == NULL once n > 0). */
+struct svc_vars {
+	char **v;
+	unsigned n, cap;
+};
+void svc_vars_free(struct svc_vars *v);
+/* Append the assignments of len bytes of an environment file to out;
+ * bad lines are logged as file:line and skipped.  0, or -1 (ENOMEM). */
+int svc_envfile_parse(const char *file, const char *text, size_t len, struct svc_vars *out);
+/* Read one file (regular, at most SVC_FILE_MAX bytes) and parse it.
+ * 0, or -1 with errno and err "path: why". */
+int svc_envfile_read(const char *path, struct svc_vars *out, char *err, size_t errlen);
+/* Every file of EnvironmentFile= in order into *out (initialised here),
+ * one entry per name, the last one winning.  A missing "-" file is
+ * skipped.  0, or -1 with err "EnvironmentFile=path: why" and errno. */
+int svc_env_files_load(char *const files[], unsigned n, struct svc_vars *out,
+		       char *err, size_t errlen);
+
+/* ---- templates and instances (specifier.c) ---- */
+/* "NAME@": a template, which is never run itself */
+bool svc_name_is_template(const char *name);
+/* "NAME@INST" -> "NAME@" into buf; -1 if name is no instance. */
+int svc_name_template(const char *name, char *buf, size_t len);
+/* systemd's unescaping of n bytes of a name: "-" is "/", "\xNN" a byte.
+ * 0 with a malloc'd *out, or -1 with *why. */
+int svc_name_unescape(const char *in, size_t n, char **out, const char **why);
+
 /* Group path for the service: parent/name. */
 void svc_group_path(const struct svc_def *def, char *buf, size_t len);
 

@@ -188,6 +188,14 @@ static size_t handle(struct conn *c, char *out, size_t len)
 		if (nl > 8 && !strcmp(name + nl - 8, ".service"))
 			name[nl - 8] = '\0';
 		s = svc_find_any(name);
+		if (!s && (r->cmd == CTL_START || r->cmd == CTL_RESTART)) {
+			char why[1200];
+
+			/* NAME@INST from its template (instance.c) */
+			s = sup_instance_add(name, why, sizeof(why));
+			if (!s && *why)
+				return (size_t)snprintf(out, len, "error: %s\n", why);
+		}
 		if (!s)
 			return (size_t)snprintf(out, len, "error: no service named %s\n", name);
 	}
@@ -222,7 +230,9 @@ static size_t handle(struct conn *c, char *out, size_t len)
 			return (size_t)snprintf(out, len, "error: a service name is needed\n");
 		svc_dispatch(s, r->cmd == CTL_START ? SVC_EV_START :
 				r->cmd == CTL_STOP ? SVC_EV_STOP : SVC_EV_RESTART);
-		return (size_t)snprintf(out, len, "ok\n%s %s\n", s->def.name, svc_state_name(s->state));
+		n = (size_t)snprintf(out, len, "ok\n%s %s\n", s->def.name, svc_state_name(s->state));
+		sup_instance_request(s, (enum ctl_cmd)r->cmd);	/* may free s */
+		return n;
 	case CTL_LOG:
 		if (!s)
 			return (size_t)snprintf(out, len, "error: a service name is needed\n");

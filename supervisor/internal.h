@@ -60,6 +60,7 @@ struct service {
 	 * the file is gone (dropped once down); new in this reload */
 	struct svc_def *pending;
 	bool removed, added_by_reload;
+	bool transient;			/* made by initctl start from a template (instance.c) */
 	const char *missing;		/* a Requires= name that is not loaded */
 	unsigned idx;			/* position in sup.svcs */
 
@@ -177,6 +178,17 @@ int sup_enable(struct service *s, bool on, char *msg, size_t len);
 void svc_apply_pending(struct service *s);
 /* Drop removed services that are down; only with the event queue empty. */
 void sup_sweep(void);
+/* instance.c */
+/* NAME@INST from the template NAME@.service, added and linked; NULL if
+ * there is none (err "") or it does not load (err says why). */
+struct service *sup_instance_add(const char *name, char *err, size_t len);
+/* After a control command on s was answered: a run-time instance that
+ * was stopped goes once down (s may be freed on return). */
+void sup_instance_request(struct service *s, enum ctl_cmd cmd);
+/* For a reload: the n definitions read, moved into a new array with the
+ * run-time instances read again from their templates (*n grows); NULL
+ * when there are none (use defs as it is). */
+struct svc_def *sup_instances_reread(struct svc_def *defs, unsigned *n);
 /* output.c */
 void svc_output_close(struct service *s);
 /* timer.c: the clocks and the one timer of each service */
@@ -188,7 +200,8 @@ void svc_timer_arm(struct service *s, double after);
 void svc_timer_stop(struct service *s);
 /* spawn.c */
 /* 0 forked; -1 a passing failure (fork, pipe: retried like a failed run);
- * -2 User=/Group= unknown; -3 its notify socket cannot be made (both
+ * -2 User=/Group= unknown; -3 its notify socket cannot be made; -4 an
+ * EnvironmentFile= cannot be read or ExecStart= expands to nothing (all
  * permanent: the service fails) */
 int svc_spawn(struct service *s);
 /* The same for a control command c of s (its kind and index are in
@@ -200,6 +213,22 @@ int svc_spawn_ctl(struct service *s, const struct svc_cmd *c);
 void svc_ctl_collect(struct service *s);
 /* Signal the control command alone (a reload that timed out). */
 void svc_ctl_kill(struct service *s, int sig);
+/* runenv.c: the final environment and argv of a start, made in the
+ * parent before fork (EnvironmentFile= read, $VAR expanded) */
+struct svc_runenv {
+	char **envp;		/* the base vector, or an overlay of it */
+	char **argv;		/* s->def.argv, or its expansion */
+	struct svc_vars vars;	/* what the files set (owned) */
+	bool envp_own, argv_own;
+};
+/* From base (corral's defaults and Environment=, which must outlive re):
+ * 0; -1 out of memory (a passing failure); -4 with fail_stage
+ * SVC_STAGE_ENVIRONMENT and the reason in s->detail. */
+/* ... for command c (ExecStart= or a control command): its argv, expanded
+ * unless c has ':' */
+int svc_runenv_build(struct service *s, const struct svc_cmd *c, char **base,
+		     struct svc_runenv *re);
+void svc_runenv_free(struct svc_runenv *re);
 /* "stage S: why" of the last failed start ("" if none), for status */
 void svc_exec_error(const struct service *s, char *buf, size_t len);
 void svc_exec_collect(struct service *s);

@@ -266,8 +266,8 @@ static int child_nofile(const struct svc_def *d)
 
 /* execvpe() is a GNU extension musl also has; search PATH from envp's
  * PATH, not PID 1's. */
-static void child(struct service *s, const struct svc_cmd *c, char **envp, int errfd,
-		  uid_t uid, gid_t gid, bool setids, const char *username)
+static void child(struct service *s, const struct svc_cmd *c, char **envp, char **argv,
+		  int errfd, uid_t uid, gid_t gid, bool setids, const char *username)
 {
 	sigset_t all;
 	int fd;
@@ -302,7 +302,8 @@ static void child(struct service *s, const struct svc_cmd *c, char **envp, int e
 			report(errfd, SVC_STAGE_SETUID);
 	}
 	environ = envp;
-	execvp(c->argv[0], svc_cmd_argv(c));
+	/* argv as expanded at this start; '@': its second word is argv[0] */
+	execvp(argv[0], (c->flags & SVC_CMD_F_ARGV0) && argv[1] ? argv + 1 : argv);
 	report(errfd, SVC_STAGE_EXEC);
 }
 
@@ -340,8 +341,9 @@ static int spawn_one(struct service *s, const struct svc_cmd *c, bool ctl)
 	gid_t gid = 0;
 	bool setids = false;
 	char **envp;
+	struct svc_runenv re;
 	unsigned nown = 0;
-	int p[2];
+	int p[2], rc;
 	pid_t pid;
 
 	/* '+', '!', '!!': full privileges, corral's own user */
@@ -395,8 +397,17 @@ static int spawn_one(struct service *s, const struct svc_cmd *c, bool ctl)
 		log_error_sys("build the environment of", s->def.name);
 		return -1;
 	}
+	/* EnvironmentFile= read now, at every start; $VAR expanded */
+	rc = svc_runenv_build(s, c, envp, &re);
+	if (rc < 0) {
+		env_free(envp, nown);
+		s->pid = 0;
+		s->exec_fd = -1;
+		return rc;
+	}
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		log_error_sys("create exec status pipe for", s->def.name);
+		svc_runenv_free(&re);
 		env_free(envp, nown);
 		return -1;
 	}
@@ -410,14 +421,16 @@ static int spawn_one(struct service *s, const struct svc_cmd *c, bool ctl)
 			grp_group_unpin(s->grp);
 		close(p[0]);
 		close(p[1]);
+		svc_runenv_free(&re);
 		env_free(envp, nown);
 		return -1;
 	}
 	if (pid == 0) {
 		close(p[0]);
-		child(s, c, envp, p[1], uid, gid, setids, pw ? pw->pw_name : NULL);
+		child(s, c, re.envp, re.argv, p[1], uid, gid, setids, pw ? pw->pw_name : NULL);
 	}
 	/* the child has its own copy (and has exec'ed if this becomes vfork) */
+	svc_runenv_free(&re);
 	env_free(envp, nown);
 	close(p[1]);
 	fcntl(p[0], F_SETFL, O_NONBLOCK);

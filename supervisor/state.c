@@ -115,7 +115,8 @@ const char *svc_reason_name(enum svc_reason r)
 const char *svc_stage_name(enum svc_exec_stage s)
 {
 	static const char *const n[] = { "none", "attach", "stdio", "chdir", "setgroups",
-					 "setgid", "setuid", "exec", "user", "rlimit" };
+					 "setgid", "setuid", "exec", "user", "rlimit",
+					 "environment" };
 
 	return (unsigned)s < sizeof(n) / sizeof(*n) ? n[s] : "?";
 }
@@ -585,12 +586,14 @@ static void exec_main(struct service *s)
 	if (rc < 0 && again) {
 		/* commands ran before: end the run through stopping */
 		finish(s, true, SVC_REASON_EXEC, rc == -1 ? "fork failed" : rc == -2 ?
-		       "user or group lookup failed" : "notify socket setup failed");
+		       "user or group lookup failed" : rc == -4 ?
+		       "environment file or $VAR expansion failed" : "notify socket setup failed");
 		return;
 	}
-	if (rc == -2 || rc == -3) {
+	if (rc == -2 || rc == -3 || rc == -4) {
 		/* no retry can fix these */
 		fail(s, SVC_REASON_EXEC, rc == -2 ? "user or group lookup failed" :
+			 rc == -4 ? "environment file or $VAR expansion failed" :
 			 "notify socket setup failed");
 		return;
 	}

@@ -90,6 +90,7 @@ enum svc_exec_stage {
 	SVC_STAGE_EXEC,
 	SVC_STAGE_USER,		/* User=/Group= lookup, in the parent */
 	SVC_STAGE_RLIMIT,	/* LimitNOFILE= / the default soft 1024 */
+	SVC_STAGE_ENVIRONMENT,	/* EnvironmentFile=, $VAR in ExecStart=: in the parent */
 };
 
 struct sup_options {

@@ -119,11 +119,16 @@ static bool regular_file(const char *path)
 void sup_reload(struct svc_def *defs, unsigned n, char *msg, size_t len)
 {
 	unsigned old = sup.nsvcs, added = 0, changed = 0, removed = 0, kept = 0;
+	/* run-time instances have no file: read them again (instance.c) */
+	struct svc_def *all = sup_instances_reread(defs, &n);
 	bool *seen = calloc(old + 1, sizeof(bool));
 
+	if (all)
+		defs = all;
 	if (!seen) {
 		for (unsigned i = 0; i < n; i++)
 			svc_def_free(&defs[i]);
+		free(all);
 		snprintf(msg, len, "error: out of memory; nothing changed");
 		log_error("reload: out of memory; nothing changed");
 		return;
@@ -186,6 +191,7 @@ void sup_reload(struct svc_def *defs, unsigned n, char *msg, size_t len)
 		removed++;
 	}
 	free(seen);
+	free(all);
 	/* held from here: relinking may fail cycle members, and no handler
 	 * may run (or drop a service) while the edges are rebuilt and this
 	 * loop walks the table */

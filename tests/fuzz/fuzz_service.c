@@ -119,7 +119,7 @@ static void check_def(const struct svc_def *d, const uint8_t *data, size_t size)
 static void check_empty(const struct svc_def *d)
 {
 	FUZZ_CHECK(!d->description && !d->exec_start && !d->argv && !d->after &&
-		   !d->requires && !d->env && !d->grp_name && !d->user,
+		   !d->requires && !d->env && !d->env_files && !d->grp_name && !d->user,
 		   "a rejected definition still holds storage");
 }
 

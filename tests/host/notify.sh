@@ -43,7 +43,8 @@ svc() {	# svc NAME EXECSTART [extra [Service] lines]
 	printf '[Service]\nType=notify\nExecStart=%s\n%s\n' "$2" "${3:-}" > "$T/conf/services/$1.service"
 }
 svc ready "$CLIENT STATUS=warming sleep:0.5 READY=1\\\\nSTATUS=serving"
-svc sdn "/bin/sh -c 'sleep 0.2; systemd-notify --ready --status=via-systemd-notify --pid=\$\$; exec sleep 1000'"
+# $$$$ (escaped below): the shell's $$, written as systemd wants it ($$ is $)
+svc sdn "/bin/sh -c 'sleep 0.2; systemd-notify --ready --status=via-systemd-notify --pid=\$\$\$\$; exec sleep 1000'"
 svc never "$CLIENT STATUS=never-ready" "TimeoutStartSec=3"
 svc garbage "$CLIENT empty big badkey ctrl STATUS=after-garbage sleep:4 READY=1"
 svc mainpid "$CLIENT mainpid-init READY=1 sleep:0.3 mainpid-child"

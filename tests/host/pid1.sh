@@ -39,12 +39,13 @@ cg_procs() { cat "/sys/fs/cgroup/$1/$SUB/$2/cgroup.procs" 2>/dev/null; }
 LAST_CPU=$(awk -F'[-,]' '{ print $NF }' /sys/fs/cgroup/cpuset/cpuset.effective_cpus)
 
 mkdir -p "$T/conf/services" "$T/run"
+# as in systemd, a service file writes %% for a literal % and $$ for $
 cat > "$T/conf/services/setup.service" <<EOT
 [Unit]
 Description=one-time setup before web
 [Service]
 Type=oneshot
-ExecStart=/bin/sh -c 'sleep 0.3; date +%s.%N > $T/setup.done'
+ExecStart=/bin/sh -c 'sleep 0.3; date +%%s.%%N > $T/setup.done'
 EOT
 cat > "$T/conf/services/web.service" <<EOT
 [Unit]
@@ -52,7 +53,7 @@ Description=long-running server
 After=setup
 Requires=setup
 [Service]
-ExecStart=/bin/sh -c 'date +%s.%N > $T/web.started; echo web up; exec sleep 1000'
+ExecStart=/bin/sh -c 'date +%%s.%%N > $T/web.started; echo web up; exec sleep 1000'
 Restart=always
 [Group]
 cpuset.cpus=$LAST_CPU
@@ -67,14 +68,14 @@ cat > "$T/conf/services/app.service" <<EOT
 After=db
 Requires=db
 [Service]
-ExecStart=/usr/bin/perl -e '\$SIG{TERM} = sub { sleep 1; exit 0 }; sleep 1 while 1'
+ExecStart=/usr/bin/perl -e '\$\$SIG{TERM} = sub { sleep 1; exit 0 }; sleep 1 while 1'
 EOT
 cat > "$T/conf/services/crashy.service" <<EOT
 [Unit]
 StartLimitBurst=4
 StartLimitIntervalSec=60
 [Service]
-ExecStart=/bin/sh -c 'date +%s.%N >> $T/crashy.times; exit 1'
+ExecStart=/bin/sh -c 'date +%%s.%%N >> $T/crashy.times; exit 1'
 Restart=on-failure
 RestartSec=300ms
 EOT
@@ -91,7 +92,7 @@ numtasks.max=10
 EOT
 cat > "$T/conf/services/stubborn.service" <<EOT
 [Service]
-ExecStart=/usr/bin/perl -e '\$SIG{TERM} = "IGNORE"; sleep 1 while 1'
+ExecStart=/usr/bin/perl -e '\$\$SIG{TERM} = "IGNORE"; sleep 1 while 1'
 TimeoutStopSec=1
 EOT
 cat > "$T/conf/services/badexec.service" <<EOT
