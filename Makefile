@@ -33,8 +33,10 @@ LIB_SRC := lib/log.c lib/json.c lib/rotate.c
 GRP_SRC := grouping/parse.c grouping/sysfile.c grouping/container.c \
 	   grouping/group.c grouping/release.c grouping/hierarchy.c \
 	   grouping/cpuset.c grouping/cpuacct.c grouping/numtasks.c
-SVC_SRC := services/load.c services/argv.c
+SVC_SRC := services/load.c services/argv.c \
+	   services/exec.c services/conditions.c
 SUP_SRC := supervisor/state.c supervisor/table.c supervisor/timer.c supervisor/spawn.c supervisor/output.c \
+	   supervisor/kill.c supervisor/sandbox.c \
 	   supervisor/status.c supervisor/control.c supervisor/notify.c
 INIT_SRC := init/main.c init/pid1.c
 # initctl's own files: its views are computed in the client, not in PID 1

@@ -208,10 +208,12 @@ static int child_nofile(const struct svc_def *d)
 /* execvpe() is a GNU extension musl also has; search PATH from envp's
  * PATH, not PID 1's. */
 static void child(struct service *s, char **envp, int errfd, uid_t uid, gid_t gid,
-		  bool setids, const char *username)
+		  bool setids, const char *username, const struct sbx_plan *plan)
 {
 	sigset_t all;
-	int fd;
+	int fd, stage;
+	const gid_t *groups;
+	size_t ngroups;
 
 	/* PID 1 blocks everything; a service must start with a clean slate */
 	for (int sig = 1; sig < NSIG; sig++)
@@ -227,6 +229,11 @@ static void child(struct service *s, char **envp, int errfd, uid_t uid, gid_t gi
 	if (fd < 0 || dup2(fd, 0) < 0 || dup2(s->out_wr, 1) < 0 || dup2(s->out_wr, 2) < 0)
 		report(errfd, SVC_STAGE_STDIO);
 
+	/* sandbox.c: limits, mount namespace, caps; plain syscalls walking
+	 * a plan made in the parent (may move as one block) */
+	if ((stage = sbx_child_setup(plan)) != 0)
+		report(errfd, stage);
+
 	if (chdir(*s->def.workdir ? s->def.workdir : "/") < 0)
 		report(errfd, SVC_STAGE_CHDIR);
 
@@ -235,13 +242,16 @@ static void child(struct service *s, char **envp, int errfd, uid_t uid, gid_t gi
 		report(errfd, SVC_STAGE_RLIMIT);
 
 	if (setids) {
-		if ((username ? initgroups(username, gid) : setgroups(0, NULL)) < 0)
+		if ((sbx_groups(plan, &groups, &ngroups) ? setgroups(ngroups, groups) :
+		     username ? initgroups(username, gid) : setgroups(0, NULL)) < 0)
 			report(errfd, SVC_STAGE_SETGROUPS);
 		if (setgid(gid) < 0)
 			report(errfd, SVC_STAGE_SETGID);
 		if (setuid(uid) < 0)
 			report(errfd, SVC_STAGE_SETUID);
 	}
+	if ((stage = sbx_child_late(plan)) != 0)	/* sandbox.c: ambient caps */
+		report(errfd, stage);
 	environ = envp;
 	execvp(s->def.argv[0], s->def.argv);
 	report(errfd, SVC_STAGE_EXEC);
@@ -279,6 +289,7 @@ int svc_spawn(struct service *s)
 	unsigned nown = 0;
 	int p[2];
 	pid_t pid;
+	struct sbx_plan *plan;
 
 	if (svc_output_open(s) < 0)
 		return -1;
@@ -321,14 +332,22 @@ int svc_spawn(struct service *s)
 	if (s->def.type == SVC_TYPE_NOTIFY &&
 	    svc_notify_prepare(s, setids ? uid : geteuid()) < 0)
 		return -3;	/* a path too long, a chown refused: no retry helps */
+	/* directories, limits, sandbox: everything the child needs (sandbox.c) */
+	if (sbx_prepare(s, uid, gid, setids, pw ? pw->pw_name : NULL, &plan) < 0) {
+		s->pid = 0;
+		s->exec_fd = -1;
+		return -4;
+	}
 	envp = build_env(s, pw, &nown);
 	if (!envp) {
 		log_error_sys("build the environment of", s->def.name);
+		sbx_free(plan);
 		return -1;
 	}
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		log_error_sys("create exec status pipe for", s->def.name);
 		env_free(envp, nown);
+		sbx_free(plan);
 		return -1;
 	}
 	/* pinned from here until svc_exec_collect() closes the pipe */
@@ -342,14 +361,16 @@ int svc_spawn(struct service *s)
 		close(p[0]);
 		close(p[1]);
 		env_free(envp, nown);
+		sbx_free(plan);
 		return -1;
 	}
 	if (pid == 0) {
 		close(p[0]);
-		child(s, envp, p[1], uid, gid, setids, pw ? pw->pw_name : NULL);
+		child(s, envp, p[1], uid, gid, setids, pw ? pw->pw_name : NULL, plan);
 	}
 	/* the child has its own copy (and has exec'ed if this becomes vfork) */
 	env_free(envp, nown);
+	sbx_free(plan);
 	close(p[1]);
 	s->pid = pid;
 	s->exec_fd = p[0];

@@ -80,7 +80,7 @@ const char *svc_reason_name(enum svc_reason r)
 {
 	static const char *const n[] = { "", "stopped", "exec failed", "exited",
 					 "start limit", "dependency failed", "group setup failed",
-					 "start timeout" };
+					 "start timeout", "condition failed", "assert failed" };
 
 	return (unsigned)r < sizeof(n) / sizeof(*n) ? n[r] : "?";
 }
@@ -88,7 +88,8 @@ const char *svc_reason_name(enum svc_reason r)
 const char *svc_stage_name(enum svc_exec_stage s)
 {
 	static const char *const n[] = { "none", "attach", "stdio", "chdir", "setgroups",
-					 "setgid", "setuid", "exec", "user", "rlimit" };
+					 "setgid", "setuid", "exec", "user", "rlimit", "sandbox",
+					 "directories", "nice", "oom-score", "capabilities" };
 
 	return (unsigned)s < sizeof(n) / sizeof(*n) ? n[s] : "?";
 }
@@ -411,6 +412,31 @@ static double backoff_delay(const struct service *s)
 	return d < cap ? d : cap;
 }
 
+/* Condition*=/Assert*= (services/conditions.c), at every start: 0 they
+ * hold; otherwise the service is done (condition: skipped, dependants go
+ * on) or failed (assert), and nothing is forked. */
+static int check_conditions(struct service *s)
+{
+	char why[600];
+	int r;
+
+	if (!s->def.x.nconds)
+		return 0;
+	r = svc_conds_check(&s->def.x, NULL, why, sizeof(why));
+	if (r == 0)
+		return 0;
+	set_detail(s, "%s", why);
+	if (r == 1) {
+		log_info("%s: skipped: %s does not hold", s->def.name, why);
+		s->reason = SVC_REASON_CONDITION;
+		svc_state_set(s, SVC_DONE, "condition failed");
+	} else {
+		log_error("%s: %s does not hold", s->def.name, why);
+		fail(s, SVC_REASON_ASSERT, "assert failed");
+	}
+	return r;
+}
+
 /* Begin a run.  Checks the start limit, makes sure the group exists with
  * its limits, then forks. */
 static void spawn(struct service *s)
@@ -428,6 +454,8 @@ static void spawn(struct service *s)
 		return;
 	}
 	s->starts[s->nstarts++ % SVC_START_LIMIT_MAX] = now;
+	if (check_conditions(s) != 0)
+		return;
 	if (!s->grp && open_group(s) < 0) {
 		fail(s, SVC_REASON_GROUP, "group setup failed");
 		return;
@@ -456,10 +484,10 @@ static void spawn(struct service *s)
 	 * event will say so */
 	if (rc < 0)
 		grp_group_check(s->grp);
-	if (rc == -2 || rc == -3) {
+	if (rc == -2 || rc == -3 || rc == -4) {
 		/* no retry can fix these */
 		fail(s, SVC_REASON_EXEC, rc == -2 ? "user or group lookup failed" :
-			 "notify socket setup failed");
+			 rc == -3 ? "notify socket setup failed" : "directory or sandbox setup failed");
 		return;
 	}
 	if (rc < 0) {
@@ -472,7 +500,8 @@ static void spawn(struct service *s)
 	}
 	svc_state_set(s, SVC_STARTING, NULL);
 	/* READY=1 or the starter's exit must come in time */
-	if (s->def.type == SVC_TYPE_NOTIFY || s->def.type == SVC_TYPE_FORKING)
+	if ((s->def.type == SVC_TYPE_NOTIFY || s->def.type == SVC_TYPE_FORKING) &&
+	    s->def.timeout_start_sec < SVC_SECONDS_INFINITY)
 		svc_timer_arm(s, s->def.timeout_start_sec);
 }
 
@@ -513,9 +542,7 @@ static void begin_stop(struct service *s, enum svc_after_stop after,
 		svc_post(s, SVC_EV_RELEASED, 0);
 		return;
 	}
-	grp_group_kill(s->grp, SIGTERM);
-	grp_group_kill(s->grp, SIGCONT);	/* stopped tasks must see TERM */
-	svc_timer_arm(s, s->def.timeout_stop_sec);
+	svc_kill_stop(s);	/* KillMode=, KillSignal=; arms TimeoutStopSec */
 	/* the signals may already have emptied it */
 	grp_group_check(s->grp);
 }
@@ -531,12 +558,20 @@ static void stop_when_free(struct service *s)
 	begin_stop(s, SVC_AFTER_DOWN, SVC_REASON_USER, "stop requested");
 }
 
-static bool wants_restart(const struct service *s, bool failed)
+/* Restart= and systemd's table (svc_restart_wanted): how did it end? */
+static bool wants_restart(const struct service *s, bool failed, enum svc_reason reason)
 {
+	enum svc_end e = SVC_END_CLEAN;
+
 	if (s->want != SVC_WANT_UP)
 		return false;
-	return s->def.restart == SVC_RESTART_ALWAYS ||
-	       (s->def.restart == SVC_RESTART_ON_FAILURE && failed);
+	if (reason == SVC_REASON_START_TIMEOUT)
+		e = SVC_END_TIMEOUT;
+	else if (failed)
+		e = s->last_status >= 0 && WIFSIGNALED(s->last_status) && !s->fail_stage ?
+		    SVC_END_SIGNAL : SVC_END_EXIT_CODE;
+	return svc_restart_wanted(&s->def.x, s->def.restart, e,
+				  s->fail_stage ? -1 : s->last_status);
 }
 
 /* The run ended (main exit, start timeout, or a forking daemon's group
@@ -547,7 +582,7 @@ static void finish(struct service *s, bool failed, enum svc_reason reason, const
 		s->failures = 0;	/* it was healthy: forgive the past */
 	if (failed)
 		s->failures++;
-	if (wants_restart(s, failed))
+	if (wants_restart(s, failed, reason))
 		begin_stop(s, SVC_AFTER_BACKOFF, reason, why);
 	else if (failed)
 		begin_stop(s, SVC_AFTER_FAILED, reason, why);
@@ -559,8 +594,8 @@ static void finish(struct service *s, bool failed, enum svc_reason reason, const
 
 static bool status_failed(const struct service *s)
 {
-	return s->fail_stage != SVC_STAGE_NONE || s->last_status < 0 ||
-	       !WIFEXITED(s->last_status) || WEXITSTATUS(s->last_status) != 0;
+	/* exit 0, SIGHUP/INT/TERM/PIPE or SuccessExitStatus= is clean */
+	return s->fail_stage != SVC_STAGE_NONE || !svc_status_clean(&s->def.x, s->last_status);
 }
 
 /* Want s up, and the units it Requires= with it.  Their wanted state is
@@ -652,7 +687,9 @@ static void active_deps(struct service *s)	/* STARTING, RUNNING */
 
 static void starting_exec_ok(struct service *s)
 {
-	if (s->def.type == SVC_TYPE_SIMPLE)
+	/* simple, exec, idle and dbus are up once exec succeeded */
+	if (s->def.type == SVC_TYPE_SIMPLE || s->def.type == SVC_TYPE_EXEC ||
+	    s->def.type == SVC_TYPE_IDLE || s->def.type == SVC_TYPE_DBUS)
 		svc_state_set(s, SVC_RUNNING, NULL);
 }
 
@@ -669,8 +706,8 @@ static void guess_main_pid(struct service *s)
 {
 	pid_t pids[2];
 
-	s->pid = 0;
-	if (s->grp && grp_group_procs(s->grp, pids, 2) == 1)
+	s->pid = svc_pidfile_read(s);	/* PIDFile=, if it names one of the group */
+	if (!s->pid && s->grp && grp_group_procs(s->grp, pids, 2) == 1)
 		s->pid = pids[0];
 }
 
@@ -695,6 +732,9 @@ static void starting_exit(struct service *s)
 		finish(s, true, SVC_REASON_EXIT, "exited 0 before READY=1");
 		break;
 	case SVC_TYPE_SIMPLE:	/* only if exec was never reported */
+	case SVC_TYPE_EXEC:
+	case SVC_TYPE_DBUS:
+	case SVC_TYPE_IDLE:
 	case SVC_TYPE_ONESHOT:
 		finish(s, false, SVC_REASON_EXIT, st);
 		break;
@@ -741,6 +781,9 @@ static void stopping_released(struct service *s)
 		svc_apply_pending(s);
 		sup_link();
 	}
+	/* RuntimeDirectory= goes with the run (unless preserved) */
+	sbx_dirs_release(s, s->want == SVC_WANT_UP && (s->after_stop == SVC_AFTER_BACKOFF ||
+							s->after_stop == SVC_AFTER_RESTART));
 	switch (s->after_stop) {
 	case SVC_AFTER_BACKOFF:
 		if (s->want != SVC_WANT_UP) {
@@ -775,17 +818,12 @@ static void stopping_released(struct service *s)
 
 static void stopping_timer(struct service *s)
 {
-	if (!s->kill_sent) {
-		log_warn("%s: still running %.1f s after SIGTERM; sending SIGKILL",
-			 s->def.name, s->def.timeout_stop_sec);
-		s->kill_sent = true;
-	} else {
-		log_warn("%s: group %s still not empty", s->def.name, s->grp_path);
-	}
-	if (s->grp)
-		grp_group_kill(s->grp, SIGKILL);
-	svc_timer_arm(s, 5);
-	grp_group_check(s->grp);
+	svc_kill_timeout(s);	/* FinalKillSignal, unless SendSIGKILL=no */
+}
+
+static void stopping_exit(struct service *s)
+{
+	svc_kill_main_exited(s);	/* KillMode=mixed: now the rest */
 }
 
 static void stopping_stop(struct service *s)
@@ -867,6 +905,7 @@ static const svc_handler actions[SVC_NSTATES][SVC_NEVENTS] = {
 		[SVC_EV_EXEC_FAIL] = any_exec_fail,
 		[SVC_EV_RELEASED] = stopping_released,
 		[SVC_EV_TIMER] = stopping_timer,
+		[SVC_EV_EXIT] = stopping_exit,
 	},
 	[SVC_BACKOFF] = {
 		[SVC_EV_START] = backoff_start,

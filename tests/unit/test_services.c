@@ -136,7 +136,7 @@ static void test_full(void)
 static void test_errors(void)
 {
 	static const struct { const char *text, *want; } bad[] = {
-		{ "[Service]\nType=idle\nExecStart=/x\n", "t:2: Type: 'idle'" },
+		{ "[Service]\nType=sometimes\nExecStart=/x\n", "t:2: Type: 'sometimes'" },
 		{ "[Service]\nExecStart=/x\nRestart=sometimes\n", "t:3: Restart" },
 		{ "[Unit]\nStartLimitBurst=33\n[Service]\nExecStart=/x\n", "t:2: StartLimitBurst: '33' is not 1..32" },
 		{ "[Service]\nExecStart=/x 'open\n", "t:2: ExecStart: unbalanced quote" },
@@ -541,8 +541,10 @@ static void test_timespans(void)
 	       "empty RestartSec= rejected (%s)", err);
 	tap_ok(load("[Service]\nExecStart=/x\nRestartSec=1min 30s\nTimeoutStopSec=0\n"
 		    "TimeoutStartSec=infinity\n") == 0 && d.restart_sec == 90 &&
-	       d.timeout_stop_sec == 0 && d.timeout_start_sec == SVC_SECONDS_INFINITY,
-	       "RestartSec=1min 30s, TimeoutStopSec=0, TimeoutStartSec=infinity load (%s)", err);
+	       d.timeout_stop_sec == SVC_SECONDS_INFINITY &&
+	       d.timeout_start_sec == SVC_SECONDS_INFINITY,
+	       "RestartSec=1min 30s, TimeoutStopSec=0 (no timeout, as in systemd), "
+	       "TimeoutStartSec=infinity load (%s)", err);
 	tap_ok(load("[Unit]\nStartLimitBurst=0x10\n[Service]\nExecStart=/x\n") < 0 &&
 	       load("[Unit]\nStartLimitBurst=+5\n[Service]\nExecStart=/x\n") < 0,
 	       "StartLimitBurst takes plain digits only (%s)", err);
