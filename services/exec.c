@@ -254,9 +254,9 @@ static int exit_set(struct svc_exit_set *s, const char *key, const char *v,
 
 		if (isdigit((unsigned char)w[i][0])) {
 			if (!integer(w[i], 0, 255, &c)) {
+				bad(why, len, "%s: '%s' is not an exit code 0..255", key, w[i]);
 				free(w);
-				return bad(why, len, "%s: '%s' is not an exit code 0..255",
-					   key, w[i]);
+				return -1;
 			}
 			s->codes[c / 64] |= 1ULL << (c % 64);
 			continue;

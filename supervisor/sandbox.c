@@ -119,8 +119,15 @@ int sbx_mkdir_owned(const char *base, const char *rel, mode_t mode, bool own,
 			goto fail;
 		/* a symlink here is refused (ELOOP), whoever planted it */
 		nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (nfd < 0)
+		if (nfd < 0) {
+			struct stat st;
+
+			/* O_DIRECTORY says ENOTDIR for a symlink: say what it is */
+			if (errno == ENOTDIR && fstatat(fd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(st.st_mode))
+				errno = ELOOP;
 			goto fail;
+		}
 		close(fd);
 		fd = nfd;
 	}
@@ -576,6 +583,7 @@ static int plan_mounts(struct service *s, struct sbx_plan *p, char *why, size_t 
 				goto oom;
 			fd = open(empty, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0);
 			if (fd < 0 || fchmod(fd, 0) < 0) {
+				err = errno;
 				snprintf(why, wl, "InaccessiblePaths: create %s: %s", empty,
 					 strerror(errno));
 				if (fd >= 0)
@@ -593,8 +601,10 @@ static int plan_mounts(struct service *s, struct sbx_plan *p, char *why, size_t 
 	rc = 0;
 	goto out;
 oom:
+	err = ENOMEM;
 	snprintf(why, wl, "out of memory planning the mount namespace");
 out:
+	errno = err;
 	free(c.rw);
 	free_mounts(c.m, c.nm);
 	return rc;
@@ -683,9 +693,9 @@ int sbx_prepare(struct service *s, uid_t uid, gid_t gid, bool setids, const char
 				free(g);
 				snprintf(why, sizeof(why), "SupplementaryGroups: no such group '%s'",
 					 x->groups[i]);
-				s->fail_stage = SVC_STAGE_USER;
-				s->fail_nogroup = true;
-				s->fail_errno = errno == ENOENT || errno == ESRCH ? 0 : errno;
+				/* "stage setgroups: ENOENT"; the log names the group */
+				s->fail_stage = SVC_STAGE_SETGROUPS;
+				s->fail_errno = errno && errno != ESRCH ? errno : ENOENT;
 				log_error("%s: %s", s->def.name, why);
 				sbx_free(p);
 				return -1;
