@@ -126,7 +126,7 @@ is "$(field fork pid)" "$(cat "$T/fork.pid" 2>/dev/null)" "  main pid from the P
 is "$(ctl --kv status fork | awk '$1 == "procs" { print NF - 1 }')" 2 "  the group still tracks both"
 
 # --- conditions ------------------------------------------------------------------------
-check "ConditionPathExists fails: cskip is done" retry 10 state_is cskip done
+check "ConditionPathExists fails: cskip is done" retry 10 state_is cskip "done"
 is "$(field cskip reason)" "condition failed" "  reason: condition failed"
 check "  detail names the condition" sh -c "\"$INITCTL\" -r '$T/run' --kv status cskip | grep -q '^detail ConditionPathExists=$T/flag'"
 check "  its dependant (Requires=, After=) runs" retry 10 state_is cdep running
