@@ -222,13 +222,15 @@ bool svc_exit_set_has(const struct svc_exit_set *s, int status)
 	return false;
 }
 
-bool svc_status_clean(const struct svc_exec *x, int status)
+bool svc_status_clean(const struct svc_exec *x, int status, bool daemon)
 {
 	if (status < 0)
 		return false;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return true;
-	if (WIFSIGNALED(status)) {
+	/* a daemon without handlers for these has still been told to go;
+	 * a command (oneshot) has not finished its job */
+	if (daemon && WIFSIGNALED(status)) {
 		int sig = WTERMSIG(status);
 
 		if (sig == SIGHUP || sig == SIGINT || sig == SIGTERM || sig == SIGPIPE)

@@ -180,9 +180,10 @@ int svc_signal_parse(const char *s);
 const char *svc_signal_name(int sig);
 /* Capability by name ("CAP_NET_ADMIN", case-insensitive); -1 if unknown. */
 int svc_cap_parse(const char *s);
-/* Is the wait status a clean end, by systemd's rule: exit 0, SIGHUP,
- * SIGINT, SIGTERM, SIGPIPE, or listed in SuccessExitStatus=. */
-bool svc_status_clean(const struct svc_exec *x, int status);
+/* Is the wait status a clean end, by systemd's rule: exit 0, for a daemon
+ * (any type but oneshot) SIGHUP, SIGINT, SIGTERM, SIGPIPE, or listed in
+ * SuccessExitStatus=. */
+bool svc_status_clean(const struct svc_exec *x, int status, bool daemon);
 bool svc_exit_set_has(const struct svc_exit_set *s, int status);
 
 /* How a run ended, for Restart= (systemd.service(5)'s table). */

@@ -444,6 +444,9 @@ static void spawn(struct service *s)
 	double now = svc_now();
 	unsigned recent = 0;
 
+	/* a skipped start is no start: not counted towards the limit */
+	if (check_conditions(s) != 0)
+		return;
 	/* the ring holds as many starts as the largest burst allowed, so
 	 * "burst starts within the interval" is always decidable */
 	for (unsigned i = 0; i < s->nstarts && i < SVC_START_LIMIT_MAX; i++)
@@ -454,8 +457,6 @@ static void spawn(struct service *s)
 		return;
 	}
 	s->starts[s->nstarts++ % SVC_START_LIMIT_MAX] = now;
-	if (check_conditions(s) != 0)
-		return;
 	if (!s->grp && open_group(s) < 0) {
 		fail(s, SVC_REASON_GROUP, "group setup failed");
 		return;
@@ -484,6 +485,8 @@ static void spawn(struct service *s)
 	 * event will say so */
 	if (rc < 0)
 		grp_group_check(s->grp);
+	if (rc == -4)
+		sbx_dirs_release(s, false);	/* what was made before the failure */
 	if (rc == -2 || rc == -3 || rc == -4) {
 		/* no retry can fix these */
 		fail(s, SVC_REASON_EXEC, rc == -2 ? "user or group lookup failed" :
@@ -595,7 +598,8 @@ static void finish(struct service *s, bool failed, enum svc_reason reason, const
 static bool status_failed(const struct service *s)
 {
 	/* exit 0, SIGHUP/INT/TERM/PIPE or SuccessExitStatus= is clean */
-	return s->fail_stage != SVC_STAGE_NONE || !svc_status_clean(&s->def.x, s->last_status);
+	return s->fail_stage != SVC_STAGE_NONE ||
+	       !svc_status_clean(&s->def.x, s->last_status, s->def.type != SVC_TYPE_ONESHOT);
 }
 
 /* Want s up, and the units it Requires= with it.  Their wanted state is

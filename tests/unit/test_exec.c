@@ -131,20 +131,23 @@ static void test_restart_table(void)
 static void test_success_status(void)
 {
 	tap_ok(load_svc("SuccessExitStatus=75 SIGUSR1 HUP") == 0, "SuccessExitStatus=75 SIGUSR1 HUP");
-	tap_ok(svc_status_clean(&d.x, EXITED(75)) && svc_status_clean(&d.x, KILLED(SIGUSR1)) &&
-	       svc_status_clean(&d.x, EXITED(0)), "  75, SIGUSR1 and 0 are clean");
-	tap_ok(!svc_status_clean(&d.x, EXITED(76)) && !svc_status_clean(&d.x, KILLED(SIGUSR2)),
+	tap_ok(svc_status_clean(&d.x, EXITED(75), true) && svc_status_clean(&d.x, KILLED(SIGUSR1), true) &&
+	       svc_status_clean(&d.x, EXITED(0), true), "  75, SIGUSR1 and 0 are clean");
+	tap_ok(!svc_status_clean(&d.x, EXITED(76), true) && !svc_status_clean(&d.x, KILLED(SIGUSR2), true),
 	       "  76 and SIGUSR2 are not");
-	tap_ok(svc_status_clean(&d.x, KILLED(SIGTERM)) && svc_status_clean(&d.x, KILLED(SIGPIPE)) &&
-	       !svc_status_clean(&d.x, KILLED(SIGKILL)),
+	tap_ok(svc_status_clean(&d.x, KILLED(SIGTERM), true) && svc_status_clean(&d.x, KILLED(SIGPIPE), true) &&
+	       !svc_status_clean(&d.x, KILLED(SIGKILL), true),
 	       "  SIGTERM, SIGPIPE clean by systemd's rule, SIGKILL not");
+	tap_ok(!svc_status_clean(&d.x, KILLED(SIGTERM), false) &&
+	       svc_status_clean(&d.x, KILLED(SIGUSR1), false),
+	       "  for a command (oneshot) SIGTERM is not clean, a listed signal is");
 	tap_ok(load_svc("SuccessExitStatus=256") < 0 &&
 	       strstr(err, "t:3: SuccessExitStatus: '256' is not an exit code 0..255"),
 	       "SuccessExitStatus=256 rejected (%s)", err);
 	tap_ok(load_svc("SuccessExitStatus=SIGNOPE") < 0 && strstr(err, "t:3: SuccessExitStatus"),
 	       "SuccessExitStatus=SIGNOPE rejected (%s)", err);
 	tap_ok(load("[Service]\nExecStart=/x\nSuccessExitStatus=5\nSuccessExitStatus=\n") == 0 &&
-	       !svc_status_clean(&d.x, EXITED(5)), "SuccessExitStatus= (empty) resets the list");
+	       !svc_status_clean(&d.x, EXITED(5), true), "SuccessExitStatus= (empty) resets the list");
 }
 
 static void test_kill(void)
