@@ -40,6 +40,13 @@
 #include <cpuid.h>
 #endif
 
+/* glibc's {a,b}; musl's glob() has no braces */
+#ifdef GLOB_BRACE
+#define GLOB_BRACE_IF_ANY GLOB_BRACE
+#else
+#define GLOB_BRACE_IF_ANY 0
+#endif
+
 static const char *const kind_names[] = {
 #define X(id, name) name,
 	SVC_COND_KINDS(X)
@@ -403,21 +410,42 @@ static bool dir_not_empty(const char *path)
 	return any;
 }
 
+/* A mount point is a line of /proc/self/mountinfo (bind mounts of a
+ * directory on its own file system included, which st_dev cannot tell);
+ * musl has no statx() to ask for STATX_ATTR_MOUNT_ROOT. */
 static bool mount_point(const char *path)
 {
-	struct statx sx;
+	char real[4096], *line = NULL;
+	size_t ll = 0;
+	bool found = false;
+	FILE *f;
 
-	if (statx(AT_FDCWD, path, 0, STATX_BASIC_STATS, &sx) < 0)
+	if (!realpath(path, real) || !(f = fopen("/proc/self/mountinfo", "re")))
 		return false;
-	if (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
-		return sx.stx_attributes & STATX_ATTR_MOUNT_ROOT;
-	/* old kernels: a different device than the parent, or the root */
-	char parent[4096];
-	struct stat a, b;
+	while (!found && getline(&line, &ll, f) > 0) {
+		char *p = line, *o, *mp;
+		int i;
 
-	snprintf(parent, sizeof(parent), "%s/..", path);
-	return stat(path, &a) == 0 && stat(parent, &b) == 0 &&
-	       (a.st_dev != b.st_dev || a.st_ino == b.st_ino);
+		for (i = 0; i < 4 && (p = strchr(p, ' ')); i++)
+			p++;
+		if (!p)
+			continue;
+		mp = p;
+		p[strcspn(p, " ")] = '\0';
+		/* \040 and friends: octal escapes of the kernel's */
+		for (o = mp; *p; p++)
+			if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] && p[3]) {
+				*o++ = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
+				p += 3;
+			} else {
+				*o++ = *p;
+			}
+		*o = '\0';
+		found = !strcmp(mp, real);
+	}
+	free(line);
+	fclose(f);
+	return found;
 }
 
 static bool eval(const struct svc_cond *c, const char *root)
@@ -432,7 +460,7 @@ static bool eval(const struct svc_cond *c, const char *root)
 	case SVC_COND_PATH_EXISTS:
 		return access(a, F_OK) == 0;
 	case SVC_COND_PATH_EXISTS_GLOB:
-		r = glob(a, GLOB_NOSORT | GLOB_BRACE, NULL, &g) == 0 && g.gl_pathc > 0;
+		r = glob(a, GLOB_NOSORT | GLOB_BRACE_IF_ANY, NULL, &g) == 0 && g.gl_pathc > 0;
 		globfree(&g);
 		return r;
 	case SVC_COND_PATH_IS_DIRECTORY:

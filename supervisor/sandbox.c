@@ -39,7 +39,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/capability.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +51,20 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+
+/* capget/capset by raw syscall, no libcap; linux/capability.h's layout
+ * (musl's static build has no kernel headers) */
+#define CAPS_VERSION_3 0x20080522
+#define CAPS_MKNOD 27
+#define CAPS_SYS_RAWIO 17
+#define CAPS_LAST_KNOWN 40	/* CAP_CHECKPOINT_RESTORE */
+struct caps_header {
+	uint32_t version;
+	int pid;
+};
+struct caps_data {
+	uint32_t effective, permitted, inheritable;
+};
 
 /* plan entries are compound literals naming only the fields they use */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -500,7 +513,7 @@ static int plan_mounts(struct service *s, struct sbx_plan *p, char *why, size_t 
 			    op(p, (struct sbx_op){ OP_SYMLINK, p->owned[p->nowned - 1], "/dev/log" }) < 0)
 				goto oom;
 		}
-		p->capdrop |= 1ULL << CAP_MKNOD | 1ULL << CAP_SYS_RAWIO;
+		p->capdrop |= 1ULL << CAPS_MKNOD | 1ULL << CAPS_SYS_RAWIO;
 	}
 	c.m = read_mounts(&c.nm);
 	c.rw = calloc(nrw_max + 1, sizeof(*c.rw));
@@ -619,7 +632,7 @@ static int last_cap(void)
 	if (fd >= 0)
 		close(fd);
 	if (r <= 0)
-		return CAP_LAST_CAP;
+		return CAPS_LAST_KNOWN;
 	buf[r] = '\0';
 	return atoi(buf);
 }
@@ -786,8 +799,8 @@ int sbx_child_setup(const struct sbx_plan *p)
 
 int sbx_child_late(const struct sbx_plan *p)
 {
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2];
+	struct caps_header h = { CAPS_VERSION_3, 0 };
+	struct caps_data d[2];
 
 	if (!p || !p->ambient_set)
 		return 0;
