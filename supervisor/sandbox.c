@@ -679,7 +679,6 @@ int sbx_prepare(struct service *s, uid_t uid, gid_t gid, bool setids, const char
 		p->oom_len = (size_t)snprintf(p->oom, sizeof(p->oom), "%d\n", x->oom_score_adj);
 	p->no_new_privs = x->no_new_privs;
 	p->setids = setids;
-	p->last_cap = last_cap();
 	if (x->capbset_set)
 		p->capdrop |= ~x->capbset;
 	p->ambient_set = x->ambient_set && x->ambient;
@@ -721,6 +720,9 @@ int sbx_prepare(struct service *s, uid_t uid, gid_t gid, bool setids, const char
 	}
 	if (plan_mounts(s, p, why, sizeof(why)) < 0)
 		goto fail;
+	/* only read when a capability is to be dropped or raised */
+	if (p->capdrop || p->ambient_set)
+		p->last_cap = last_cap();
 	*out = p;
 	return 0;
 fail:
