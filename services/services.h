@@ -76,7 +76,7 @@ enum svc_type {
 
 enum svc_restart {
 	SVC_RESTART_NO,
-	SVC_RESTART_ON_FAILURE,	/* non-zero exit or killed by a signal */
+	SVC_RESTART_ON_FAILURE,	/* unclean exit code or signal, start timeout */
 	SVC_RESTART_ALWAYS,
 	/* systemd.service(5)'s table: svc_restart_wanted() (services/exec.c) */
 	SVC_RESTART_ON_SUCCESS,

@@ -13,8 +13,10 @@
  *                                                ▼
  *                                  BACKOFF ──TIMER──▶ (spawn) STARTING
  *
- * A run always ends through STOPPING: the rest of the group gets SIGTERM,
- * SIGKILL after TimeoutStopSec, and the run is over only when the grouping
+ * A run always ends through STOPPING: the rest of the group gets
+ * KillSignal= (SIGTERM), FinalKillSignal= (SIGKILL) after TimeoutStopSec
+ * (none if 0 or infinity; KillMode= says who hears what first: kill.c),
+ * and the run is over only when the grouping
  * engine reports the group released, so no process of an old run can
  * survive into the next one.  after_stop, an explicit enum chosen when
  * the stop begins, says where the service goes then.
@@ -28,12 +30,17 @@
  * sup_child_exited), so "exec succeeded" always comes before "exited",
  * whichever of the pipe's EOF and SIGCHLD the loop saw first.
  *
- * Restart policy is data: Restart= decides whether; RestartSec decides
+ * Restart policy is data: Restart= decides whether (systemd's table in
+ * services/exec.c, from how the run ended); RestartSec decides
  * when, doubling for each failed run in a row up to RestartMaxDelaySec;
  * a run that was RUNNING for RestartForgiveSec or longer resets the count
- * of failures in a row when it ends.  A clean exit (status 0) is never a
- * failure.  StartLimitBurst starts within StartLimitIntervalSec (every
- * start counts, clean or not) make the service FAILED.
+ * of failures in a row when it ends.  A clean exit (status 0, for a daemon
+ * also SIGHUP/INT/TERM/PIPE, and SuccessExitStatus=) is never a failure.
+ * StartLimitBurst starts within StartLimitIntervalSec (every start counts,
+ * clean or not; a start skipped by a Condition*= does not) make the
+ * service FAILED.  Conditions are checked at every start: a failed one
+ * leaves the service DONE (reason "condition failed") so its dependants
+ * go on; a failed Assert*= makes it FAILED.
  *
  * Dependencies are resolved into edges once (sup_link) and cycles are
  * failed there.  Every change of a service's state or wanted state queues
