@@ -823,7 +823,9 @@ static const char *const service_keys[] = {
 	"ReadWriteDirectories", "InaccessibleDirectories", "Capabilities",
 	/* systemd.kill(5) */
 	"RestartKillSignal", "WatchdogSignal",
-	/* systemd.resource-control(5) */
+	/* systemd.resource-control(5); TasksMax=, AllowedCPUs= and
+	 * AllowedMemoryNodes= are corral's in [Group] */
+	"TasksMax", "AllowedCPUs", "AllowedMemoryNodes",
 	"CPUAccounting", "CPUWeight", "StartupCPUWeight", "CPUQuota",
 	"CPUQuotaPeriodSec", "StartupAllowedCPUs", "StartupAllowedMemoryNodes",
 	"MemoryAccounting", "MemoryMin", "MemoryLow", "StartupMemoryLow",
