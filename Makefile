@@ -33,6 +33,7 @@ LIB_SRC := lib/log.c lib/json.c lib/rotate.c
 GRP_SRC := $(wildcard grouping/*.c)
 SVC_SRC := $(wildcard services/*.c)
 SUP_SRC := supervisor/state.c supervisor/table.c supervisor/timer.c supervisor/spawn.c supervisor/output.c \
+	   supervisor/kill.c supervisor/sandbox.c \
 	   supervisor/status.c supervisor/control.c supervisor/notify.c
 SUP_SRC += supervisor/units.c
 SUP_SRC += supervisor/runenv.c supervisor/instance.c

@@ -595,6 +595,15 @@ static void set_seconds(struct loader *ld, const char *key, const char *v, doubl
 		     "1min 30s, infinity)", key, v, why);
 }
 
+/* systemd.service(5): 0 and infinity both mean no timeout at all (0 is
+ * not "at once": redis' TimeoutStopSec=0 must get time to save) */
+static void set_timeout(struct loader *ld, const char *key, const char *v, double *out)
+{
+	set_seconds(ld, key, v, out);
+	if (*out == 0)
+		*out = SVC_SECONDS_INFINITY;
+}
+
 /* A string of the definition: a copy of v replaces what *out held. */
 static void set_str(struct loader *ld, const char **out, const char *v)
 {
@@ -785,13 +794,13 @@ static int handle_service(struct loader *ld, const char *k, const char *v)
 	struct svc_def *d = ld->def;
 
 	if (!strcmp(k, "Type")) {
-		static const char *const names[] = { "simple", "notify", "forking", "oneshot" };
 		unsigned i;
 
-		for (i = 0; i < 4 && strcmp(v, names[i]); i++)
+		for (i = 0; i <= SVC_TYPE_IDLE && strcmp(v, svc_type_name(i)); i++)
 			;
-		if (i == 4)
-			fail(ld, "Type: '%s' is not simple, notify, forking or oneshot", v);
+		if (i > SVC_TYPE_IDLE)
+			fail(ld, "Type: '%s' is not simple, exec, notify, forking, oneshot, "
+			     "dbus or idle", v);
 		else
 			d->type = (enum svc_type)i;
 	} else if (cmd_kind(k) >= 0) {
@@ -800,14 +809,15 @@ static int handle_service(struct loader *ld, const char *k, const char *v)
 		if (!parse_bool(v, &d->remain_after_exit))
 			fail(ld, "RemainAfterExit: '%s' is not a boolean", v);
 	} else if (!strcmp(k, "Restart")) {
-		if (!strcmp(v, "no"))
-			d->restart = SVC_RESTART_NO;
-		else if (!strcmp(v, "on-failure"))
-			d->restart = SVC_RESTART_ON_FAILURE;
-		else if (!strcmp(v, "always"))
-			d->restart = SVC_RESTART_ALWAYS;
+		unsigned i;
+
+		for (i = 0; i <= SVC_RESTART_ON_WATCHDOG && strcmp(v, svc_restart_name(i)); i++)
+			;
+		if (i > SVC_RESTART_ON_WATCHDOG)
+			fail(ld, "Restart: '%s' is not no, always, on-success, on-failure, "
+			     "on-abnormal, on-abort or on-watchdog", v);
 		else
-			fail(ld, "Restart: '%s' is not always, on-failure or no", v);
+			d->restart = (enum svc_restart)i;
 	} else if (!strcmp(k, "RestartSec"))
 		set_seconds(ld, k, v, &d->restart_sec);
 	else if (!strcmp(k, "RestartMaxDelaySec"))
@@ -815,9 +825,13 @@ static int handle_service(struct loader *ld, const char *k, const char *v)
 	else if (!strcmp(k, "RestartForgiveSec"))
 		set_seconds(ld, k, v, &d->restart_forgive);
 	else if (!strcmp(k, "TimeoutStopSec"))
-		set_seconds(ld, k, v, &d->timeout_stop_sec);
+		set_timeout(ld, k, v, &d->timeout_stop_sec);
 	else if (!strcmp(k, "TimeoutStartSec"))
-		set_seconds(ld, k, v, &d->timeout_start_sec);
+		set_timeout(ld, k, v, &d->timeout_start_sec);
+	else if (!strcmp(k, "TimeoutSec")) {
+		set_timeout(ld, k, v, &d->timeout_start_sec);
+		set_timeout(ld, k, v, &d->timeout_stop_sec);
+	}
 	else if (!strcmp(k, "User")) {
 		/* empty would mean "stay root", the opposite of what was asked */
 		if (!*v)
@@ -965,6 +979,7 @@ static int handler(void *user, const char *section, const char *name,
 {
 	struct loader *ld = user;
 	char *expanded = NULL;
+	char why[512];
 	int known;
 
 	if (ld->long_value) {
@@ -978,14 +993,22 @@ static int handler(void *user, const char *section, const char *name,
 	}
 	/* specifiers first (specifier.c): every key sees the final value */
 	if (strchr(value, '%')) {
-		const char *why;
+		const char *swhy;
 
-		expanded = svc_spec_expand(&ld->spec, value, &why);
+		expanded = svc_spec_expand(&ld->spec, value, &swhy);
 		if (!expanded) {
-			fail(ld, "%s: %s", name, why);
+			fail(ld, "%s: %s", name, swhy);
 			return 1;
 		}
 		value = expanded;
+	}
+	/* services/exec_keys.c's keys first: they name the key in why */
+	known = svc_exec_key(ld->def, section, name, value, why, sizeof(why));
+	if (known < 0)
+		fail(ld, "%s", why);
+	if (known) {
+		free(expanded);
+		return 1;
 	}
 	if (!strcmp(section, "Unit"))
 		known = handle_unit(ld, name, value);
@@ -998,11 +1021,14 @@ static int handler(void *user, const char *section, const char *name,
 	else if (!*section) {
 		fail(ld, "'%s' outside any section", name);
 		known = 1;
+	} else if (svc_exec_note(ld->def, section, name)) {
+		known = 1;	/* accepted quietly */
 	} else {
 		warn(ld, true, "unknown section [%s]; ignored", section);
 		known = 1;
 	}
-	if (!known)
+	/* a systemd key corral does not enforce: one line per file */
+	if (!known && !svc_exec_note(ld->def, section, name))
 		warn(ld, true, "unknown key %s in [%s]; ignored", name, section);
 	free(expanded);
 	return 1;
@@ -1034,6 +1060,7 @@ void svc_def_free(struct svc_def *d)
 	str_free(d->grp_name);
 	str_free(d->grp_parent);
 	grp_limits_free(&d->limits);
+	svc_exec_free(&d->x);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -1060,6 +1087,7 @@ static int defaults(struct svc_def *d, const char *name, const char *file)
 	d->timeout_start_sec = 90;
 	grp_limits_init(&d->limits);
 	d->notify_on_release = true;
+	svc_exec_init(&d->x);
 	return 0;
 }
 
@@ -1117,6 +1145,8 @@ static int parse(struct loader *ld, const char *name, size_t len)
 	ld->svc_limit_lines = NULL;
 	svc_spec_free(&ld->spec);
 	warn_summary(ld);
+	if (!ld->failed)
+		svc_exec_report(d, ld->file);
 	if (!ld->failed && rc > 0) {
 		/* inih counts logical lines; name the first physical one */
 		ld->line = (unsigned)rc <= ld->nlogical ? ld->lines[rc - 1] : (unsigned)rc;
@@ -1433,9 +1463,10 @@ int svc_load_dir(const char *dir, struct svc_def **out)
 
 const char *svc_type_name(enum svc_type t)
 {
-	static const char *const n[] = { "simple", "notify", "forking", "oneshot" };
+	static const char *const n[] = { "simple", "notify", "forking", "oneshot", "exec",
+					 "dbus", "idle" };
 
-	return (unsigned)t < 4 ? n[t] : "?";
+	return (unsigned)t < sizeof(n) / sizeof(*n) ? n[t] : "?";
 }
 
 const char *svc_rel_key(enum svc_rel r)
@@ -1448,9 +1479,10 @@ const char *svc_rel_key(enum svc_rel r)
 
 const char *svc_restart_name(enum svc_restart r)
 {
-	static const char *const n[] = { "no", "on-failure", "always" };
+	static const char *const n[] = { "no", "on-failure", "always", "on-success",
+					 "on-abnormal", "on-abort", "on-watchdog" };
 
-	return (unsigned)r < 3 ? n[r] : "?";
+	return (unsigned)r < sizeof(n) / sizeof(*n) ? n[r] : "?";
 }
 
 void svc_group_path(const struct svc_def *def, char *buf, size_t len)

@@ -11,13 +11,17 @@
  *   [Install] Alias (more names for the service); WantedBy, RequiredBy,
  *             Also, DefaultInstance accepted quietly (every service in
  *             the directory is enabled unless disabled)
- *   [Service] Type=simple|notify|forking|oneshot, ExecStart, Restart=
- *             always|on-failure|no, RestartSec, User, Group,
+ *   [Service] Type=simple|exec|notify|forking|oneshot|dbus|idle, ExecStart,
+ *             Restart=no|always|on-success|on-failure|on-abnormal|on-abort|
+ *             on-watchdog, RestartSec, User, Group,
  *             WorkingDirectory, Environment, EnvironmentFile (read at
  *             each start: envfile.c), TimeoutStopSec,
- *             TimeoutStartSec (notify and forking only), LimitNOFILE,
- *             ExecStartPre, ExecStartPost, ExecReload, ExecStop,
- *             ExecStopPost, RemainAfterExit
+ *             TimeoutStartSec (notify and forking only), TimeoutSec (both;
+ *             0 or infinity: no timeout), LimitNOFILE, ExecStartPre,
+ *             ExecStartPost, ExecReload, ExecStop, ExecStopPost,
+ *             RemainAfterExit, and the keys of services/exec.h (PIDFile,
+ *             KillMode, Limit*, UMask, the *Directory= keys, sandboxing,
+ *             Condition*=/Assert*= in [Unit])
  *   [Group]   Name, Parent, notify_on_release, and every limit key a
  *             grouping subsystem declares (cpuset.cpus, numtasks.max, ...;
  *             grp_limits_set()); the same keys by their systemd names
@@ -65,6 +69,7 @@
 #define CORRAL_SERVICES_H
 
 #include "../grouping/grouping.h"
+#include "exec.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -94,12 +99,24 @@ enum svc_type {
 	SVC_TYPE_NOTIFY,	/* running once it sends READY=1 */
 	SVC_TYPE_FORKING,	/* running once the starter exits 0 */
 	SVC_TYPE_ONESHOT,	/* done once it exits 0 */
+	/* corral's simple is already systemd's exec (running once exec
+	 * succeeded; systemd's simple is running at fork), so exec is the
+	 * same; idle is simple without systemd's wait for the job queue;
+	 * dbus is running once exec succeeded (no bus to watch for BusName) */
+	SVC_TYPE_EXEC,
+	SVC_TYPE_DBUS,
+	SVC_TYPE_IDLE,
 };
 
 enum svc_restart {
 	SVC_RESTART_NO,
-	SVC_RESTART_ON_FAILURE,	/* non-zero exit or killed by a signal */
+	SVC_RESTART_ON_FAILURE,	/* unclean exit code or signal, start timeout */
 	SVC_RESTART_ALWAYS,
+	/* systemd.service(5)'s table: svc_restart_wanted() (services/exec.c) */
+	SVC_RESTART_ON_SUCCESS,
+	SVC_RESTART_ON_ABNORMAL,
+	SVC_RESTART_ON_ABORT,
+	SVC_RESTART_ON_WATCHDOG,	/* never: corral has no watchdog */
 };
 
 /* Exec*= kinds, in the order a run uses them. */
@@ -187,8 +204,8 @@ struct svc_def {
 	double restart_sec;		/* default 0.1 */
 	double restart_max_delay;	/* backoff cap; default 60 */
 	double restart_forgive;		/* a run this long resets the backoff; default 1 */
-	double timeout_stop_sec;	/* default 10 */
-	double timeout_start_sec;	/* notify/forking; default 90 */
+	double timeout_stop_sec;	/* default 10; 0 given = SVC_SECONDS_INFINITY */
+	double timeout_start_sec;	/* notify/forking; default 90; 0 = infinity */
 	const char *user, *group;	/* "" = not set */
 	const char *workdir;		/* "" = / */
 	/* LimitNOFILE=N, SOFT:HARD or infinity (SVC_NOFILE_INFINITY); when
@@ -209,6 +226,7 @@ struct svc_def {
 	const char *grp_parent;		/* "" = top level */
 	struct grp_limits limits;	/* owned, like the strings */
 	bool notify_on_release;		/* default true */
+	struct svc_exec x;		/* services/exec.h */
 };
 
 /* Parse one file into def, which is taken as uninitialised (free an

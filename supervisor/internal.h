@@ -201,8 +201,9 @@ void svc_timer_stop(struct service *s);
 /* spawn.c */
 /* 0 forked; -1 a passing failure (fork, pipe: retried like a failed run);
  * -2 User=/Group= unknown; -3 its notify socket cannot be made; -4 an
- * EnvironmentFile= cannot be read or ExecStart= expands to nothing (all
- * permanent: the service fails) */
+ * EnvironmentFile= cannot be read, ExecStart= expands to nothing, or its
+ * directories or sandbox cannot be prepared (all permanent: the service
+ * fails; s->fail_stage says which) */
 int svc_spawn(struct service *s);
 /* The same for a control command c of s (its kind and index are in
  * s->ctl_kind, s->ctl_idx): runs in the service's group with its
@@ -265,6 +266,37 @@ int notify_parse(const char *buf, size_t len, struct notify_msg *out);
 int svc_notify_prepare(struct service *s, uid_t uid);
 /* Close and remove its socket (service dropped; shutdown). */
 void svc_notify_drop(struct service *s);
+/* kill.c: KillMode=, KillSignal=, SendSIGKILL=, ... (systemd.kill(5)) */
+/* Begin a stop of a non-empty group; arms TimeoutStopSec unless infinite. */
+void svc_kill_stop(struct service *s);
+/* STOPPING, the main process exited: mixed sends the rest FinalKillSignal. */
+void svc_kill_main_exited(struct service *s);
+/* STOPPING, the timer: FinalKillSignal, unless SendSIGKILL=no. */
+void svc_kill_timeout(struct service *s);
+/* Type=forking with PIDFile=: the pid in it if it is in the group, else 0. */
+pid_t svc_pidfile_read(struct service *s);
+/* sandbox.c: prepared in the parent, walked by the child (plain syscalls) */
+struct sbx_plan;
+extern const char *const sbx_dir_base[SVC_NDIRS];
+/* Create the *Directory= directories, compute limits, groups, caps and
+ * the mount plan.  0 with *out (NULL-safe for the child calls), or -1
+ * with s->fail_stage/fail_errno set and the reason logged. */
+int sbx_prepare(struct service *s, uid_t uid, gid_t gid, bool setids,
+		const char *username, struct sbx_plan **out);
+void sbx_free(struct sbx_plan *p);
+/* SupplementaryGroups= with the user's own groups, for setgroups() */
+bool sbx_groups(const struct sbx_plan *p, const gid_t **g, size_t *n);
+/* In the child: before the ids change / after setuid.  0 or a stage. */
+int sbx_child_setup(const struct sbx_plan *p);
+int sbx_child_late(const struct sbx_plan *p);
+/* base/rel created (components not followed if symlinks), the innermost
+ * with mode and, with own, uid:gid.  0 or -1 with errno. */
+int sbx_mkdir_owned(const char *base, const char *rel, mode_t mode, bool own,
+		    uid_t uid, gid_t gid);
+int sbx_rmtree(const char *base, const char *rel);
+/* The run is over: remove RuntimeDirectory= unless preserved. */
+void sbx_dirs_release(struct service *s, bool restarting);
+
 /* status.c */
 size_t svc_status_text(struct service *s, char *buf, size_t len);
 size_t svc_status_json(struct service *s, char *buf, size_t len);

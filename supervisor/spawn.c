@@ -267,10 +267,13 @@ static int child_nofile(const struct svc_def *d)
 /* execvpe() is a GNU extension musl also has; search PATH from envp's
  * PATH, not PID 1's. */
 static void child(struct service *s, const struct svc_cmd *c, char **envp, char **argv,
-		  int errfd, uid_t uid, gid_t gid, bool setids, const char *username)
+		  int errfd, uid_t uid, gid_t gid, bool setids, const char *username,
+		  const struct sbx_plan *plan)
 {
 	sigset_t all;
-	int fd;
+	int fd, stage;
+	const gid_t *groups;
+	size_t ngroups;
 
 	/* PID 1 blocks everything; a service must start with a clean slate */
 	for (int sig = 1; sig < NSIG; sig++)
@@ -286,6 +289,11 @@ static void child(struct service *s, const struct svc_cmd *c, char **envp, char 
 	if (fd < 0 || dup2(fd, 0) < 0 || dup2(s->out_wr, 1) < 0 || dup2(s->out_wr, 2) < 0)
 		report(errfd, SVC_STAGE_STDIO);
 
+	/* sandbox.c: limits, mount namespace, caps; plain syscalls walking
+	 * a plan made in the parent (may move as one block) */
+	if ((stage = sbx_child_setup(plan)) != 0)
+		report(errfd, stage);
+
 	if (chdir(*s->def.workdir ? s->def.workdir : "/") < 0)
 		report(errfd, SVC_STAGE_CHDIR);
 
@@ -294,13 +302,16 @@ static void child(struct service *s, const struct svc_cmd *c, char **envp, char 
 		report(errfd, SVC_STAGE_RLIMIT);
 
 	if (setids) {
-		if ((username ? initgroups(username, gid) : setgroups(0, NULL)) < 0)
+		if ((sbx_groups(plan, &groups, &ngroups) ? setgroups(ngroups, groups) :
+		     username ? initgroups(username, gid) : setgroups(0, NULL)) < 0)
 			report(errfd, SVC_STAGE_SETGROUPS);
 		if (setgid(gid) < 0)
 			report(errfd, SVC_STAGE_SETGID);
 		if (setuid(uid) < 0)
 			report(errfd, SVC_STAGE_SETUID);
 	}
+	if ((stage = sbx_child_late(plan)) != 0)	/* sandbox.c: ambient caps */
+		report(errfd, stage);
 	environ = envp;
 	/* argv as expanded at this start; '@': its second word is argv[0] */
 	execvp(argv[0], (c->flags & SVC_CMD_F_ARGV0) && argv[1] ? argv + 1 : argv);
@@ -345,6 +356,7 @@ static int spawn_one(struct service *s, const struct svc_cmd *c, bool ctl)
 	unsigned nown = 0;
 	int p[2], rc;
 	pid_t pid;
+	struct sbx_plan *plan;
 
 	/* '+', '!', '!!': full privileges, corral's own user */
 	bool priv = c->flags & SVC_CMD_F_PRIV;
@@ -392,23 +404,38 @@ static int spawn_one(struct service *s, const struct svc_cmd *c, bool ctl)
 	if (!ctl && s->def.type == SVC_TYPE_NOTIFY &&
 	    svc_notify_prepare(s, setids ? uid : geteuid()) < 0)
 		return -3;	/* a path too long, a chown refused: no retry helps */
+	/* directories, limits, sandbox: everything the child needs
+	 * (sandbox.c); '+' runs without them */
+	plan = NULL;
+	if (!priv && sbx_prepare(s, uid, gid, setids, pw ? pw->pw_name : NULL, &plan) < 0) {
+		if (!ctl) {
+			s->pid = 0;
+			s->exec_fd = -1;
+		}
+		return -4;
+	}
 	envp = build_env(s, pw, ctl, &nown);
 	if (!envp) {
 		log_error_sys("build the environment of", s->def.name);
+		sbx_free(plan);
 		return -1;
 	}
 	/* EnvironmentFile= read now, at every start; $VAR expanded */
 	rc = svc_runenv_build(s, c, envp, &re);
 	if (rc < 0) {
 		env_free(envp, nown);
-		s->pid = 0;
-		s->exec_fd = -1;
+		sbx_free(plan);
+		if (!ctl) {	/* a control command's failure leaves the main pid */
+			s->pid = 0;
+			s->exec_fd = -1;
+		}
 		return rc;
 	}
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		log_error_sys("create exec status pipe for", s->def.name);
 		svc_runenv_free(&re);
 		env_free(envp, nown);
+		sbx_free(plan);
 		return -1;
 	}
 	/* pinned from here until svc_exec_collect() closes the pipe */
@@ -423,15 +450,17 @@ static int spawn_one(struct service *s, const struct svc_cmd *c, bool ctl)
 		close(p[1]);
 		svc_runenv_free(&re);
 		env_free(envp, nown);
+		sbx_free(plan);
 		return -1;
 	}
 	if (pid == 0) {
 		close(p[0]);
-		child(s, c, re.envp, re.argv, p[1], uid, gid, setids, pw ? pw->pw_name : NULL);
+		child(s, c, re.envp, re.argv, p[1], uid, gid, setids, pw ? pw->pw_name : NULL, plan);
 	}
 	/* the child has its own copy (and has exec'ed if this becomes vfork) */
 	svc_runenv_free(&re);
 	env_free(envp, nown);
+	sbx_free(plan);
 	close(p[1]);
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	if (ctl) {

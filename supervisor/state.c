@@ -13,8 +13,10 @@
  *                                                ▼
  *                                  BACKOFF ──TIMER──▶ (spawn) STARTING
  *
- * A run always ends through STOPPING: the rest of the group gets SIGTERM,
- * SIGKILL after TimeoutStopSec, and the run is over only when the grouping
+ * A run always ends through STOPPING: the rest of the group gets
+ * KillSignal= (SIGTERM), FinalKillSignal= (SIGKILL) after TimeoutStopSec
+ * (none if 0 or infinity; KillMode= says who hears what first: kill.c),
+ * and the run is over only when the grouping
  * engine reports the group released, so no process of an old run can
  * survive into the next one.  after_stop, an explicit enum chosen when
  * the stop begins, says where the service goes then.
@@ -28,12 +30,17 @@
  * sup_child_exited), so "exec succeeded" always comes before "exited",
  * whichever of the pipe's EOF and SIGCHLD the loop saw first.
  *
- * Restart policy is data: Restart= decides whether; RestartSec decides
+ * Restart policy is data: Restart= decides whether (systemd's table in
+ * services/exec.c, from how the run ended); RestartSec decides
  * when, doubling for each failed run in a row up to RestartMaxDelaySec;
  * a run that was RUNNING for RestartForgiveSec or longer resets the count
- * of failures in a row when it ends.  A clean exit (status 0) is never a
- * failure.  StartLimitBurst starts within StartLimitIntervalSec (every
- * start counts, clean or not) make the service FAILED.
+ * of failures in a row when it ends.  A clean exit (status 0, for a daemon
+ * also SIGHUP/INT/TERM/PIPE, and SuccessExitStatus=) is never a failure.
+ * StartLimitBurst starts within StartLimitIntervalSec (every start counts,
+ * clean or not; a start skipped by a Condition*= does not) make the
+ * service FAILED.  Conditions are checked at every start: a failed one
+ * leaves the service DONE (reason "condition failed") so its dependants
+ * go on; a failed Assert*= makes it FAILED.
  *
  * Exec*= lines besides ExecStart= are control commands, run one at a
  * time in the service's group (s->ctl_pid; their end is CMD_EXIT):
@@ -107,7 +114,7 @@ const char *svc_reason_name(enum svc_reason r)
 {
 	static const char *const n[] = { "", "stopped", "exec failed", "exited",
 					 "start limit", "dependency failed", "group setup failed",
-					 "start timeout" };
+					 "start timeout", "condition failed", "assert failed" };
 
 	return (unsigned)r < sizeof(n) / sizeof(*n) ? n[r] : "?";
 }
@@ -116,7 +123,8 @@ const char *svc_stage_name(enum svc_exec_stage s)
 {
 	static const char *const n[] = { "none", "attach", "stdio", "chdir", "setgroups",
 					 "setgid", "setuid", "exec", "user", "rlimit",
-					 "environment" };
+					 "environment", "sandbox", "directories", "nice",
+					 "oom-score", "capabilities" };
 
 	return (unsigned)s < sizeof(n) / sizeof(*n) ? n[s] : "?";
 }
@@ -504,6 +512,30 @@ static double backoff_delay(const struct service *s)
 
 static void exec_main(struct service *s);
 static void run_cmd(struct service *s, enum svc_cmd_kind k, unsigned idx);
+/* Condition*=/Assert*= (services/conditions.c), at every start: 0 they
+ * hold; otherwise the service is done (condition: skipped, dependants go
+ * on) or failed (assert), and nothing is forked. */
+static int check_conditions(struct service *s)
+{
+	char why[600];
+	int r;
+
+	if (!s->def.x.nconds)
+		return 0;
+	r = svc_conds_check(&s->def.x, NULL, why, sizeof(why));
+	if (r == 0)
+		return 0;
+	set_detail(s, "%s", why);
+	if (r == 1) {
+		log_info("%s: skipped: %s does not hold", s->def.name, why);
+		s->reason = SVC_REASON_CONDITION;
+		svc_state_set(s, SVC_DONE, "condition failed");
+	} else {
+		log_error("%s: %s does not hold", s->def.name, why);
+		fail(s, SVC_REASON_ASSERT, "assert failed");
+	}
+	return r;
+}
 
 /* Begin a run.  Checks the start limit, makes sure the group exists with
  * its limits, then runs ExecStartPre= or forks the main process. */
@@ -518,6 +550,9 @@ static void spawn(struct service *s)
 		svc_state_set(s, SVC_RUNNING, "reached");
 		return;
 	}
+	/* a skipped start is no start: not counted towards the limit */
+	if (check_conditions(s) != 0)
+		return;
 	/* the ring holds as many starts as the largest burst allowed, so
 	 * "burst starts within the interval" is always decidable */
 	for (unsigned i = 0; i < s->nstarts && i < SVC_START_LIMIT_MAX; i++)
@@ -583,18 +618,21 @@ static void exec_main(struct service *s)
 	 * event will say so */
 	if (rc < 0)
 		grp_group_check(s->grp);
+	if (rc == -4)
+		sbx_dirs_release(s, false);	/* what was made before the failure */
 	if (rc < 0 && again) {
 		/* commands ran before: end the run through stopping */
 		finish(s, true, SVC_REASON_EXEC, rc == -1 ? "fork failed" : rc == -2 ?
 		       "user or group lookup failed" : rc == -4 ?
-		       "environment file or $VAR expansion failed" : "notify socket setup failed");
+		       "environment, directory or sandbox setup failed" :
+		       "notify socket setup failed");
 		return;
 	}
 	if (rc == -2 || rc == -3 || rc == -4) {
 		/* no retry can fix these */
 		fail(s, SVC_REASON_EXEC, rc == -2 ? "user or group lookup failed" :
-			 rc == -4 ? "environment file or $VAR expansion failed" :
-			 "notify socket setup failed");
+			 rc == -3 ? "notify socket setup failed" :
+			 "environment, directory or sandbox setup failed");
 		return;
 	}
 	if (rc < 0) {
@@ -607,7 +645,8 @@ static void exec_main(struct service *s)
 	}
 	svc_state_set(s, SVC_STARTING, NULL);
 	/* READY=1 or the starter's exit must come in time */
-	if (s->def.type == SVC_TYPE_NOTIFY || s->def.type == SVC_TYPE_FORKING)
+	if ((s->def.type == SVC_TYPE_NOTIFY || s->def.type == SVC_TYPE_FORKING) &&
+	    s->def.timeout_start_sec < SVC_SECONDS_INFINITY)
 		svc_timer_arm(s, s->def.timeout_start_sec);
 	else
 		svc_timer_stop(s);	/* ExecStartPre='s timeout is over */
@@ -674,9 +713,7 @@ static void signal_stop(struct service *s, const char *why)
 		svc_post(s, SVC_EV_RELEASED, 0);
 		return;
 	}
-	grp_group_kill(s->grp, SIGTERM);
-	grp_group_kill(s->grp, SIGCONT);	/* stopped tasks must see TERM */
-	svc_timer_arm(s, s->def.timeout_stop_sec);
+	svc_kill_stop(s);	/* KillMode=, KillSignal=; arms TimeoutStopSec */
 	/* the signals may already have emptied it */
 	grp_group_check(s->grp);
 }
@@ -711,12 +748,20 @@ static void stop_when_free(struct service *s)
 	begin_stop(s, SVC_AFTER_DOWN, SVC_REASON_USER, "stop requested");
 }
 
-static bool wants_restart(const struct service *s, bool failed)
+/* Restart= and systemd's table (svc_restart_wanted): how did it end? */
+static bool wants_restart(const struct service *s, bool failed, enum svc_reason reason)
 {
+	enum svc_end e = SVC_END_CLEAN;
+
 	if (s->want != SVC_WANT_UP)
 		return false;
-	return s->def.restart == SVC_RESTART_ALWAYS ||
-	       (s->def.restart == SVC_RESTART_ON_FAILURE && failed);
+	if (reason == SVC_REASON_START_TIMEOUT)
+		e = SVC_END_TIMEOUT;
+	else if (failed)
+		e = s->last_status >= 0 && WIFSIGNALED(s->last_status) && !s->fail_stage ?
+		    SVC_END_SIGNAL : SVC_END_EXIT_CODE;
+	return svc_restart_wanted(&s->def.x, s->def.restart, e,
+				  s->fail_stage ? -1 : s->last_status);
 }
 
 /* The run ended (main exit, start timeout, or a forking daemon's group
@@ -727,7 +772,7 @@ static void finish(struct service *s, bool failed, enum svc_reason reason, const
 		s->failures = 0;	/* it was healthy: forgive the past */
 	if (failed)
 		s->failures++;
-	if (wants_restart(s, failed))
+	if (wants_restart(s, failed, reason))
 		begin_stop(s, SVC_AFTER_BACKOFF, reason, why);
 	else if (failed)
 		begin_stop(s, SVC_AFTER_FAILED, reason, why);
@@ -739,8 +784,9 @@ static void finish(struct service *s, bool failed, enum svc_reason reason, const
 
 static bool status_failed(const struct service *s)
 {
-	return s->fail_stage != SVC_STAGE_NONE || s->last_status < 0 ||
-	       !WIFEXITED(s->last_status) || WEXITSTATUS(s->last_status) != 0;
+	/* exit 0, SIGHUP/INT/TERM/PIPE or SuccessExitStatus= is clean */
+	return s->fail_stage != SVC_STAGE_NONE ||
+	       !svc_status_clean(&s->def.x, s->last_status, s->def.type != SVC_TYPE_ONESHOT);
 }
 
 /* The ExecStart= that runs now has '-': its failure is not acted on. */
@@ -895,7 +941,9 @@ static void active_deps(struct service *s)	/* STARTING, RUNNING */
 
 static void starting_exec_ok(struct service *s)
 {
-	if (s->def.type == SVC_TYPE_SIMPLE)
+	/* simple, exec, idle and dbus are up once exec succeeded */
+	if (s->def.type == SVC_TYPE_SIMPLE || s->def.type == SVC_TYPE_EXEC ||
+	    s->def.type == SVC_TYPE_IDLE || s->def.type == SVC_TYPE_DBUS)
 		started(s, NULL);
 }
 
@@ -915,8 +963,8 @@ static void guess_main_pid(struct service *s)
 {
 	pid_t pids[2];
 
-	s->pid = 0;
-	if (s->grp && grp_group_procs(s->grp, pids, 2) == 1)
+	s->pid = svc_pidfile_read(s);	/* PIDFile=, if it names one of the group */
+	if (!s->pid && s->grp && grp_group_procs(s->grp, pids, 2) == 1)
 		s->pid = pids[0];
 }
 
@@ -941,6 +989,9 @@ static void starting_exit(struct service *s)
 		finish(s, true, SVC_REASON_EXIT, "exited 0 before READY=1");
 		break;
 	case SVC_TYPE_SIMPLE:	/* only if exec was never reported */
+	case SVC_TYPE_EXEC:
+	case SVC_TYPE_DBUS:
+	case SVC_TYPE_IDLE:
 		finish(s, false, SVC_REASON_EXIT, st);
 		break;
 	case SVC_TYPE_ONESHOT:
@@ -1005,6 +1056,9 @@ static void settle(struct service *s)
 		svc_apply_pending(s);
 		sup_link();
 	}
+	/* RuntimeDirectory= goes with the run (unless preserved) */
+	sbx_dirs_release(s, s->want == SVC_WANT_UP && (s->after_stop == SVC_AFTER_BACKOFF ||
+							s->after_stop == SVC_AFTER_RESTART));
 	switch (s->after_stop) {
 	case SVC_AFTER_BACKOFF:
 		if (s->want != SVC_WANT_UP) {
@@ -1203,17 +1257,12 @@ static void stop_post_timer(struct service *s)
 
 static void stopping_timer(struct service *s)
 {
-	if (!s->kill_sent) {
-		log_warn("%s: still running %.1f s after SIGTERM; sending SIGKILL",
-			 s->def.name, s->def.timeout_stop_sec);
-		s->kill_sent = true;
-	} else {
-		log_warn("%s: group %s still not empty", s->def.name, s->grp_path);
-	}
-	if (s->grp)
-		grp_group_kill(s->grp, SIGKILL);
-	svc_timer_arm(s, 5);
-	grp_group_check(s->grp);
+	svc_kill_timeout(s);	/* FinalKillSignal, unless SendSIGKILL=no */
+}
+
+static void stopping_exit(struct service *s)
+{
+	svc_kill_main_exited(s);	/* KillMode=mixed: now the rest */
 }
 
 static void stopping_stop(struct service *s)
@@ -1296,6 +1345,7 @@ static const svc_handler actions[SVC_NSTATES][SVC_NEVENTS] = {
 		[SVC_EV_EXEC_FAIL] = any_exec_fail,
 		[SVC_EV_RELEASED] = stopping_released,
 		[SVC_EV_TIMER] = stopping_timer,
+		[SVC_EV_EXIT] = stopping_exit,
 	},
 	[SVC_BACKOFF] = {
 		[SVC_EV_START] = backoff_start,

@@ -76,6 +76,8 @@ enum svc_reason {
 	SVC_REASON_DEPENDENCY,	/* a Requires= unit failed */
 	SVC_REASON_GROUP,	/* its group could not be set up */
 	SVC_REASON_START_TIMEOUT,/* no READY=1 / starter exit in TimeoutStartSec */
+	SVC_REASON_CONDITION,	/* DONE: a Condition*= did not hold; skipped */
+	SVC_REASON_ASSERT,	/* FAILED: an Assert*= did not hold */
 };
 
 /* Where a child failed between fork and exec (dinit's exec_stage). */
@@ -89,8 +91,14 @@ enum svc_exec_stage {
 	SVC_STAGE_SETUID,
 	SVC_STAGE_EXEC,
 	SVC_STAGE_USER,		/* User=/Group= lookup, in the parent */
-	SVC_STAGE_RLIMIT,	/* LimitNOFILE= / the default soft 1024 */
+	SVC_STAGE_RLIMIT,	/* LimitNOFILE= / the default soft 1024, Limit*= */
 	SVC_STAGE_ENVIRONMENT,	/* EnvironmentFile=, $VAR in ExecStart=: in the parent */
+	/* supervisor/sandbox.c */
+	SVC_STAGE_SANDBOX,	/* mount namespace, NoNewPrivileges= */
+	SVC_STAGE_DIRS,		/* *Directory=, made in the parent */
+	SVC_STAGE_NICE,
+	SVC_STAGE_OOM,		/* OOMScoreAdjust= */
+	SVC_STAGE_CAPS,		/* CapabilityBoundingSet=, AmbientCapabilities= */
 };
 
 struct sup_options {

@@ -38,6 +38,39 @@ static void check_str(const char *what, const char *s)
 	FUZZ_CHECK(s != NULL, "%s is NULL", what);
 }
 
+/* services/exec.h: what the supervisor's sandbox.c and kill.c rely on */
+static void check_exec(const struct svc_exec *x)
+{
+	FUZZ_CHECK(x->kill_signal >= 1 && x->kill_signal <= 64 && x->final_kill_signal >= 1 &&
+		   x->final_kill_signal <= 64, "signals %d %d", x->kill_signal, x->final_kill_signal);
+	FUZZ_CHECK((unsigned)x->kill_mode <= SVC_KILL_NONE, "KillMode %d", (int)x->kill_mode);
+	FUZZ_CHECK(x->umask <= 0777, "UMask %o", (unsigned)x->umask);
+	FUZZ_CHECK(!x->nice_set || (x->nice >= -20 && x->nice <= 19), "Nice %d", x->nice);
+	FUZZ_CHECK(!x->oom_set || (x->oom_score_adj >= -1000 && x->oom_score_adj <= 1000),
+		   "OOMScoreAdjust %d", x->oom_score_adj);
+	FUZZ_CHECK(!x->pidfile || x->pidfile[0] == '/', "PIDFile '%s'", x->pidfile);
+	for (int r = 0; r < SVC_RLIMITS; r++)
+		FUZZ_CHECK(!x->rlim_set[r] || x->rlim_soft[r] <= x->rlim_hard[r],
+			   "limit %d soft %llu > hard %llu", r, x->rlim_soft[r], x->rlim_hard[r]);
+	for (int k = 0; k < SVC_NDIRS; k++) {
+		FUZZ_CHECK(x->dirs[k].mode <= 07777, "directory mode %o", (unsigned)x->dirs[k].mode);
+		for (unsigned i = 0; i < x->dirs[k].n; i++)
+			FUZZ_CHECK(x->dirs[k].names[i][0] && x->dirs[k].names[i][0] != '/' &&
+				   !strstr(x->dirs[k].names[i], ".."),
+				   "directory '%s'", x->dirs[k].names[i]);
+	}
+	for (unsigned i = 0; i < x->nrw; i++)
+		FUZZ_CHECK(x->rw[i][x->rw[i][0] == '-'] == '/', "ReadWritePaths '%s'", x->rw[i]);
+	for (unsigned i = 0; i < x->nro; i++)
+		FUZZ_CHECK(x->ro[i][x->ro[i][0] == '-'] == '/', "ReadOnlyPaths '%s'", x->ro[i]);
+	for (unsigned i = 0; i < x->ninacc; i++)
+		FUZZ_CHECK(x->inacc[i][x->inacc[i][0] == '-'] == '/', "InaccessiblePaths '%s'",
+			   x->inacc[i]);
+	for (unsigned i = 0; i < x->nconds; i++)
+		FUZZ_CHECK((unsigned)x->conds[i].kind < SVC_NCONDS && x->conds[i].arg &&
+			   x->conds[i].arg[0], "condition %u", i);
+}
+
 static void check_def(const struct svc_def *d, const uint8_t *data, size_t size)
 {
 	char path[2 * GRP_PATH_MAX + 2];
@@ -102,8 +135,9 @@ static void check_def(const struct svc_def *d, const uint8_t *data, size_t size)
 	check_span("restart_forgive", d->restart_forgive);
 	check_span("timeout_stop_sec", d->timeout_stop_sec);
 	check_span("timeout_start_sec", d->timeout_start_sec);
-	FUZZ_CHECK((unsigned)d->type <= SVC_TYPE_ONESHOT, "type %d", (int)d->type);
-	FUZZ_CHECK((unsigned)d->restart <= SVC_RESTART_ALWAYS, "restart %d", (int)d->restart);
+	FUZZ_CHECK((unsigned)d->type <= SVC_TYPE_IDLE, "type %d", (int)d->type);
+	FUZZ_CHECK((unsigned)d->restart <= SVC_RESTART_ON_WATCHDOG, "restart %d", (int)d->restart);
+	check_exec(&d->x);
 	FUZZ_CHECK(!*d->workdir || d->workdir[0] == '/', "WorkingDirectory '%s'", d->workdir);
 	FUZZ_CHECK(!d->nofile_set || d->nofile_soft <= d->nofile_hard,
 		   "LimitNOFILE soft %llu > hard %llu", d->nofile_soft, d->nofile_hard);

@@ -2269,6 +2269,110 @@ static void test_oneshot_cmds(void)
 	CHECK(s, "failed", "running + EXIT(1) [RemainAfterExit] -> failed");
 }
 
+/* issue 12: the systemd keys that change transitions (services/exec.h).
+ * KillMode=mixed with a main pid would kill() a real pid: only the case
+ * without one is driven here (tests/host/exec-kill.sh has the rest). */
+static void test_systemd(void)
+{
+	struct service *s, *d;
+
+	reset();
+	s = running("a", "[Service]\nExecStart=/x\nTimeoutStopSec=0\n");
+	s->grp->members++;
+	stop(s);
+	tap_ok(s->state == SVC_STOPPING && s->grp->kills[SIGTERM] == 1 && !armed(s),
+	       "running + STOP [TimeoutStopSec=0] -> stopping, SIGTERM, no timer (no timeout)");
+	reap(s, EXITED(0));
+	drain_group(s);
+	CHECK(s, "down", "  stopping + RELEASED -> down, never SIGKILLed");
+	tap_ok(s->grp->kills[SIGKILL] == 0, "  no SIGKILL");
+
+	reset();
+	s = running("a", "[Service]\nExecStart=/x\nKillSignal=SIGINT\nSendSIGHUP=yes\n");
+	stop(s);
+	tap_ok(s->grp->kills[SIGINT] == 1 && s->grp->kills[SIGHUP] == 1 && s->grp->kills[SIGTERM] == 0 &&
+	       s->grp->kills[SIGCONT] == 1, "running + STOP [KillSignal=SIGINT, SendSIGHUP] -> INT, HUP, CONT");
+
+	reset();
+	s = running("a", "[Service]\nExecStart=/x\nSendSIGKILL=no\nTimeoutStopSec=1\n");
+	s->grp->members++;
+	stop(s);
+	fire(s);
+	tap_ok(s->state == SVC_STOPPING && s->grp->kills[SIGKILL] == 0 && logged("SendSIGKILL=no") &&
+	       !armed(s), "stopping + TIMER [SendSIGKILL=no] -> stopping, nothing sent, logged");
+
+	reset();
+	s = running("a", "[Service]\nExecStart=/x\nFinalKillSignal=SIGQUIT\nTimeoutStopSec=1\n");
+	s->grp->members++;
+	stop(s);
+	fire(s);
+	tap_ok(s->grp->kills[SIGQUIT] == 1 && s->grp->kills[SIGKILL] == 0,
+	       "stopping + TIMER [FinalKillSignal=SIGQUIT] -> SIGQUIT");
+
+	reset();
+	s = running("a", "[Service]\nExecStart=/x\nKillMode=mixed\n");
+	s->grp->members++;
+	reap(s, EXITED(0));	/* main gone, a straggler left: the run ends */
+	tap_ok(s->state == SVC_STOPPING && s->grp->kills[SIGKILL] == 1 && s->grp->kills[SIGTERM] == 0,
+	       "running + EXIT [KillMode=mixed, no main pid] -> the rest gets SIGKILL, not SIGTERM");
+
+	reset();
+	s = running("a", "[Service]\nExecStart=/x\nSuccessExitStatus=42\nRestart=on-failure\n");
+	reap(s, EXITED(42));
+	CHECK(s, "down", "running + EXIT(42) [SuccessExitStatus=42] -> down, not restarted");
+	reset();
+	s = running("a", "[Service]\nExecStart=/x\nRestart=on-abnormal\n");
+	reap(s, EXITED(3));
+	CHECK(s, "failed", "running + EXIT(3) [Restart=on-abnormal] -> failed");
+	reset();
+	s = running("a", "[Service]\nExecStart=/x\nRestart=on-abnormal\n");
+	reap(s, KILLED(SIGUSR1));
+	CHECK(s, "backoff", "running + killed by SIGUSR1 [Restart=on-abnormal] -> backoff");
+	reset();
+	s = running("a", "[Service]\nExecStart=/x\nRestart=on-failure\n");
+	reap(s, KILLED(SIGTERM));
+	CHECK(s, "down", "running + killed by SIGTERM [Restart=on-failure] -> down (clean)");
+	reset();
+	s = running("a", "[Service]\nExecStart=/x\nRestart=on-success\n");
+	reap(s, EXITED(0));
+	CHECK(s, "backoff", "running + EXIT(0) [Restart=on-success] -> backoff");
+	reset();
+	s = add("a", "[Service]\nType=notify\nExecStart=/x\nRestart=on-abnormal\nTimeoutStartSec=5\n");
+	sup_start_all();
+	eof(s);
+	fire(s);
+	reap(s, KILLED(SIGTERM));
+	CHECK(s, "backoff", "starting + TIMER [Restart=on-abnormal] -> a timeout restarts");
+
+	reset();
+	s = add("a", "[Service]\nType=forking\nExecStart=/x\nTimeoutStartSec=0\n");
+	sup_start_all();
+	tap_ok(s->state == SVC_STARTING && !armed(s), "down + START [forking, TimeoutStartSec=0] -> starting, no timer");
+	reset();
+	s = add("a", "[Service]\nType=exec\nExecStart=/x\n");
+	sup_start_all();
+	eof(s);
+	CHECK(s, "running", "starting + EXEC_OK [Type=exec] -> running");
+
+	reset();
+	s = add("c", "[Unit]\nConditionPathExists=/nonexistent/corral-test\n" SIMPLE);
+	d = add("d", "[Unit]\nRequires=c\nAfter=c\n" SIMPLE);
+	sup_link();
+	start(d);
+	tap_ok(s->state == SVC_DONE && s->reason == SVC_REASON_CONDITION && !spawned[s->idx] &&
+	       s->detail && strstr(s->detail, "ConditionPathExists=/nonexistent/corral-test"),
+	       "down + START [a Condition fails] -> done (condition failed), nothing forked");
+	CHECK(d, "starting", "  its dependant starts");
+	reset();
+	s = add("c", "[Unit]\nAssertPathExists=/nonexistent/corral-test\n" SIMPLE);
+	d = add("d", "[Unit]\nRequires=c\nAfter=c\n" SIMPLE);
+	sup_link();
+	start(d);
+	tap_ok(s->state == SVC_FAILED && s->reason == SVC_REASON_ASSERT && !spawned[s->idx],
+	       "down + START [an Assert fails] -> failed (assert failed)");
+	CHECK(d, "failed", "  its dependant fails");
+}
+
 int main(void)
 {
 	test_down();
@@ -2293,6 +2397,7 @@ int main(void)
 	test_reload_cmds();
 	test_oneshot_cmds();
 	test_units();
+	test_systemd();
 	tap_ok(recursions == 0, "no handler ran inside another: engine callbacks from a handler only queue (%u)",
 	       recursions);
 	reset();

@@ -103,4 +103,18 @@ initctl start syslogd >/dev/null
 check "start: syslogd running again" retry 10 state_is syslogd running
 is "$(cat "$(with_file syslogd pids.max)/pids.max" 2>/dev/null)" 4 "start: the re-created group has its limit again"
 
+# --- issue 12: RuntimeDirectory= and a sandbox, corral as PID 1 on an initramfs ---
+check "t-sandbox is running" retry 10 state_is t-sandbox running
+check "  and has probed" retry 10 test -s /run/t-sandbox/probe
+is "$(tr '\n' ';' < /run/t-sandbox/probe)" "/usr ro;/etc ro;/run/t-sandbox rw;" \
+	"ProtectSystem=strict: /usr, /etc read-only, its RuntimeDirectory writable"
+pid=$(field t-sandbox pid)
+touch /tmp/guest-marker
+is "$(ls -A "/proc/$pid/root/tmp" | wc -l)" 0 "PrivateTmp: its /tmp is empty"
+is "$(awk '/^NoNewPrivs:/ { print $2 }' "/proc/$pid/status")" 1 "NoNewPrivileges=yes"
+check "  the host side is still writable" touch /usr/.guest-probe
+initctl stop t-sandbox >/dev/null
+check "t-sandbox stopped" retry 10 state_is t-sandbox down
+check "  its RuntimeDirectory removed" test ! -e /run/t-sandbox
+
 done_testing
