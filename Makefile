@@ -34,6 +34,7 @@ GRP_SRC := grouping/parse.c grouping/sysfile.c grouping/container.c \
 	   grouping/group.c grouping/release.c grouping/hierarchy.c \
 	   grouping/cpuset.c grouping/cpuacct.c grouping/numtasks.c
 SVC_SRC := services/load.c services/argv.c
+SVC_SRC += services/verify.c
 SUP_SRC := supervisor/state.c supervisor/table.c supervisor/timer.c supervisor/spawn.c supervisor/output.c \
 	   supervisor/status.c supervisor/control.c supervisor/notify.c
 INIT_SRC := init/main.c init/pid1.c
