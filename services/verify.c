@@ -416,7 +416,10 @@ static void out_notes(struct vout *o, const char *file, const struct vnotes *ns)
 		const struct vnote *v = &ns->v[i];
 
 		if (!o->json) {
-			fprintf(o->f, "  %-16s", v->kind);
+			char label[32];
+
+			snprintf(label, sizeof(label), "%s:", v->kind);
+			fprintf(o->f, "  %-16s", label);
 			if (v->line)
 				fprintf(o->f, "%s:%u: ", file, v->line);
 			fprintf(o->f, "%s\n", v->text);
@@ -468,7 +471,7 @@ static int verify_one(struct vout *o, const char *path)
 	} else {
 		fprintf(o->f, "%s: %s\n", path, rc == 0 ? "loaded" : "rejected");
 		if (rc != 0)
-			out_str(o, "error", "error", err);
+			out_str(o, "error:", "error", err);
 	}
 	if (rc == 0)
 		describe(o, &d);

@@ -139,7 +139,7 @@ static void test_rejected_and_warnings(void)
 	       has(out, "bad.service:3: Type: 'sometimes' is not"),
 	       "rejected, with the loader's error at file:line");
 	tap_ok(has(out, "noisy.service: loaded\n"), "the other file still loads");
-	tap_ok(count(out, "ignored  ") == 8 && has(out, "noisy.service:11: unknown key K8"),
+	tap_ok(count(out, "\n  ignored:        ") == 8 && has(out, "noisy.service:11: unknown key K8"),
 	       "all 8 unknown keys listed with their lines, not capped at %d", SVC_WARN_LINES);
 	tap_ok(!strstr(out, "more unknown keys"), "no summary line instead of keys");
 	tap_ok(has(out, "2 files: 1 loaded, 1 rejected\n"), "summary counts both");
