@@ -237,6 +237,9 @@ for d in $DAEMONS; do
 	is "$(field "$d" type)" "$type" "$d: initctl status says type $type"
 	check "$d: its main pid $pid is alive" kill -0 "$pid"
 	check "$d: main pid $pid is in its group in every hierarchy" in_groups "$d" "$pid"
+	gp=$(group_pids "$d" | tr '\n' ',' | sed 's/,$//')
+	check "$d: its group runs as user $(unit_user "$d")" \
+		sh -c "ps -o user= -p '$gp' | grep -qx '$(unit_user "$d")'"
 	retry 10 sh -c "[ -n \"\$(ss -Hltun | awk '{ print \$5 }' | grep -E '[:.]$port\$')\" ]"
 	l=$(listens "$d")
 	diag "$d listens on: $(echo "$l" | tr '\n' ' ')"
