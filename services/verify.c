@@ -34,6 +34,10 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Out of memory while writing the report: it is incomplete, so
+ * svc_verify() says so and returns 1 whatever the files were. */
+static bool out_oom;
+
 /* One message about a file, in the order it came. */
 struct vnote {
 	unsigned line;		/* 0: the file as a whole, or not known */
@@ -107,8 +111,8 @@ static void js(FILE *f, const char *s)
 	char *buf = malloc(need + 1);
 
 	if (!buf) {
-		fputs("\"\"", f);	/* counted as a write error below */
-		errno = ENOMEM;
+		fputs("\"\"", f);	/* still valid JSON; svc_verify() then fails */
+		out_oom = true;
 		return;
 	}
 	json_quote(buf, need + 1, s, strlen(s));
@@ -458,8 +462,10 @@ static int verify_one(struct vout *o, const char *path)
 	svc_warn_ctx = NULL;
 	if (rc == 0)
 		host_notes(&d, &ns);
-	if (ns.oom)
+	if (ns.oom) {
+		out_oom = true;
 		note_add(&ns, 0, "error", "out of memory: some messages are missing");
+	}
 
 	if (o->json) {
 		fputs(o->first ? "{" : ",{", o->f);
@@ -500,6 +506,11 @@ int svc_verify(FILE *f, char *const *files, int n, bool json)
 	else
 		fprintf(f, "%d file%s: %d loaded, %d rejected\n", n, n == 1 ? "" : "s",
 			n - rejected, rejected);
+	if (out_oom) {
+		fprintf(stderr, "verify: out of memory: the report is incomplete\n");
+		out_oom = false;
+		return 1;
+	}
 	return rejected ? 1 : 0;
 }
 
