@@ -116,7 +116,7 @@ $(S)/corral: $(S)/obj/init/main.o $(S)/libcorral.a
 		$(LIBDIR)/libinih.a $(S)/libcorral.a -lm
 
 $(S)/initctl: $(patsubst %.c,$(S)/obj/%.o,$(INITCTL_SRC)) $(S)/libcorral.a
-	$(MUSLCC) $(CFLAGS) -static -o $@ $(filter %.o,$^) $(S)/libcorral.a -lm
+	$(MUSLCC) $(CFLAGS) -static -o $@ $(filter %.o,$^) $(S)/libcorral.a $(LIBDIR)/libinih.a -lm
 
 static: $(STATIC_BINS) $(addprefix $(S)/,$(PROGS))
 

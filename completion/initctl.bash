@@ -18,7 +18,7 @@ _initctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
 	local cmds="list status start stop restart log reload enable disable
-		reboot poweroff halt top analyze metrics help"
+		reboot poweroff halt top analyze metrics verify help"
 	local opts="-s -r --json -k --kv -h --help -V --version"
 	local -a sock=()
 	local i cmd="" nargs=0
@@ -82,6 +82,16 @@ _initctl()
 		;;
 	top)
 		[[ $cur == -* ]] && mapfile -t COMPREPLY < <(compgen -W "-b -d -n" -- "$cur")
+		;;
+	verify)
+		# service files, and directories on the way to them
+		if [[ $cur == -* ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "--json" -- "$cur")
+		else
+			mapfile -t COMPREPLY < <(compgen -f -X '!*.service' -- "$cur"
+				compgen -d -- "$cur")
+			compopt -o filenames 2>/dev/null
+		fi
 		;;
 	esac
 	return 0

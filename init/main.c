@@ -19,6 +19,7 @@
 #include "../lib/log.h"
 #include "../lib/version.h"
 #include "../services/services.h"
+#include "../services/verify.h"
 #include "../supervisor/supervisor.h"
 
 #include <errno.h>
@@ -132,6 +133,9 @@ static int usage(FILE *f)
 		"  --log-dir DIR          service logs DIR/NAME/current (default /var/log/corral\n"
 		"                         if it exists, or as PID 1 can be made; none: no files)\n"
 		"  --debug                log every event\n"
+		"  --verify [--json] FILE...\n"
+		"                         load service files as corral would, say what will\n"
+		"                         run, and exit (1 if any is rejected); see initctl(8)\n"
 		"  -h, --help             this help\n"
 		"  -V, --version          corral's version\n"
 		"See corral(8), corral.conf(5), corral.service(5), initctl(8).\n");
@@ -155,6 +159,9 @@ static int early_options(int argc, char **argv)
 			return printf("corral %s\n", CORRAL_VERSION) < 0 ? 1001 : 1000;
 		if (!strcmp(a, "--debug"))
 			continue;
+		/* a check of files, nothing started (PID 1 never takes it) */
+		if (!strcmp(a, "--verify") && getpid() != 1)
+			return svc_verify_main("corral", argc - i - 1, argv + i + 1, false) + 1000;
 		for (unsigned k = 0; k < sizeof(with_value) / sizeof(*with_value); k++)
 			if (!strcmp(a, with_value[k]))
 				known = true;

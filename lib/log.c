@@ -38,6 +38,8 @@ static int log_fd = 2;
 static int log_con = -1;
 static int log_stamp;
 static double log_origin;	/* CLOCK_MONOTONIC seconds; 0: boot */
+static void (*log_sink)(void *ctx, enum log_level lvl, const char *msg);
+static void *log_sink_ctx;
 
 enum con_mode { CON_DIRECT, CON_NONBLOCK, CON_SOCKET };
 
@@ -75,6 +77,12 @@ static double mono(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+void log_set_sink(void (*sink)(void *ctx, enum log_level lvl, const char *msg), void *ctx)
+{
+	log_sink = sink;
+	log_sink_ctx = ctx;
+}
+
 void log_set_stamp(int on) { log_stamp = on; }
 void log_set_origin(int origin_now) { log_origin = origin_now ? mono() : 0; }
 double log_clock(void) { return mono() - log_origin; }
@@ -87,6 +95,11 @@ void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 
 	if (lvl > log_level)
 		goto out;
+	if (log_sink) {
+		vsnprintf(line, sizeof(line), fmt, ap);
+		log_sink(log_sink_ctx, lvl, line);
+		goto out;
+	}
 	/* before the program name, as the kernel's own console lines */
 	if (log_stamp)
 		n = snprintf(line, sizeof(line), "[%7.3f] ", log_clock());

@@ -28,6 +28,11 @@ enum log_level log_get_level(void);
 /* Where messages go: a file descriptor (default 2). */
 void log_set_fd(int fd);
 
+/* Hand every message (without program name, level or stamp) to sink
+ * instead of writing it; NULL: write again.  initctl verify collects what
+ * loading a file logs this way. */
+void log_set_sink(void (*sink)(void *ctx, enum log_level lvl, const char *msg), void *ctx);
+
 /* Prefix every line with "[  1.234] ", the seconds of log_clock(). */
 void log_set_stamp(int on);
 /* Seconds since boot (CLOCK_MONOTONIC) when origin_now is 0, else since

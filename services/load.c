@@ -75,6 +75,10 @@ struct loader {
 	unsigned *svc_limit_lines;
 };
 
+void (*svc_warn_hook)(void *ctx, const char *file, unsigned line, bool unknown,
+		     const char *msg);
+void *svc_warn_ctx;
+
 /* What an unset string of a definition points to: not heap memory, so
  * never freed, and const so nothing can write into it. */
 static const char empty[] = "";
@@ -104,6 +108,13 @@ static void warn(struct loader *ld, bool unknown, const char *fmt, ...)
 	char msg[512];
 	va_list ap;
 
+	if (svc_warn_hook) {	/* initctl verify: every warning, uncapped */
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		va_end(ap);
+		svc_warn_hook(svc_warn_ctx, ld->file, ld->line, unknown, msg);
+		return;
+	}
 	if (ld->warned >= SVC_WARN_LINES) {
 		if (unknown)
 			ld->unknown_dropped++;
@@ -147,16 +158,52 @@ static char *find_or_comment(char *s, const char *chars)
 	return s;
 }
 
-/* The value of a "key=value" line as inih would hand it to the handler:
- * leading blanks skipped, an inline comment cut, trailing blanks cut.
- * Edits line in place. */
-static const char *inih_value(char *v)
+/*
+ * Where a value's inline comment starts: a ';' after whitespace, as
+ * libinih cuts it, but never inside quotes, so a shell command such as
+ * Debian's nut-driver@.service ExecStart=/bin/sh -c '... ; ...' keeps its
+ * ';' (systemd knows no inline comments at all).  *inside is set if a
+ * blank and ';' was seen inside quotes (libinih would have cut there).
+ * Returns the ';' or the end of v.
+ */
+static char *comment_outside_quotes(char *v, bool *inside)
+{
+	char q = 0;
+	bool was_space = false;
+
+	*inside = false;
+	for (; *v; v++) {
+		if (*v == '\\' && q != '\'' && v[1]) {
+			v++;
+			was_space = false;
+			continue;
+		}
+		if (q) {
+			if (*v == q)
+				q = 0;
+			else if (*v == ';' && was_space)
+				*inside = true;
+		} else if (*v == '"' || *v == '\'') {
+			q = *v;
+		} else if (*v == ';' && was_space) {
+			return v;
+		}
+		was_space = inih_space((unsigned char)*v);
+	}
+	return v;
+}
+
+/* The value of a "key=value" line as corral takes it: leading and
+ * trailing blanks cut, as libinih does, and an inline comment cut only
+ * outside quotes.  Edits v in place. */
+static const char *full_value(char *v)
 {
 	char *end;
+	bool inside;
 
 	while (*v && inih_space((unsigned char)*v))
 		v++;
-	end = find_or_comment(v, NULL);
+	end = comment_outside_quotes(v, &inside);
 	*end = '\0';
 	while (end > v && inih_space((unsigned char)end[-1]))
 		*--end = '\0';
@@ -259,6 +306,7 @@ static char *reader(char *str, int num, void *stream)
 	long got;
 	size_t n;
 	char *l, *sep;
+	bool quoted_semicolon = false;
 
 	ld->long_value = NULL;
 	if (ld->too_long || num < 4)
@@ -283,20 +331,21 @@ static char *reader(char *str, int num, void *stream)
 		ld->cap_lines = cap;
 	}
 	ld->lines[ld->nlogical++] = ld->line;	/* for inih's error line */
-	/* libinih cuts a value at whitespace followed by ';' (an inline
-	 * comment); say so, or "a ; b" silently becomes "a" */
-	if (l[0] != ';' && l[0] != '#') {
-		const char *eq = strchr(l, '=');
+	/* an inline comment: a blank and ';' outside quotes; say so, or
+	 * "a ; b" silently becomes "a".  Inside quotes libinih would cut
+	 * too, so such a line goes the long way below, whole. */
+	if (l[0] != ';' && l[0] != '#' && l[0] != '[') {
+		char *eq = strchr(l, '=');
+		bool inside = false;
 
-		for (const char *p = eq; p && *p; p++)
-			if ((p[0] == ' ' || p[0] == '\t') && p[1] == ';') {
-				warn(ld, false, "' ;' starts an inline comment; the rest "
-				     "of the line is ignored (write ';' without the "
-				     "space before it)");
-				break;
-			}
+		if (eq && *comment_outside_quotes(eq + 1, &inside))
+			warn(ld, false, "' ;' starts an inline comment; the rest "
+			     "of the line is ignored (write ';' without the "
+			     "space before it)");
+		if (inside)
+			quoted_semicolon = true;
 	}
-	if (n < (size_t)num - 1) {
+	if (n < (size_t)num - 1 && !quoted_semicolon) {
 		memcpy(str, l, n + 1);
 		return str;
 	}
@@ -312,7 +361,7 @@ static char *reader(char *str, int num, void *stream)
 	}
 	memcpy(str, l, (size_t)(sep - l) + 1);
 	strcpy(str + (sep - l) + 1, "x");
-	ld->long_value = inih_value(sep + 1);
+	ld->long_value = full_value(sep + 1);
 	return str;
 }
 

@@ -254,6 +254,13 @@ void svc_def_free(struct svc_def *def);
  * frees each with svc_def_free(), or moves it away, then the array), or
  * -1 if dir cannot be read. */
 int svc_load_dir(const char *dir, struct svc_def **defs);
+/* Where the loader's warnings go: NULL (the default) logs them, at most
+ * SVC_WARN_LINES per file; set (initctl verify), it gets every one, none
+ * logged, with the file, the line (0: the whole file), whether it is an
+ * ignored unknown key or section, and the message. */
+extern void (*svc_warn_hook)(void *ctx, const char *file, unsigned line, bool unknown,
+			     const char *msg);
+extern void *svc_warn_ctx;
 
 /* Split a command line into argv like a shell would quote it, without
  * expanding anything: "double" and 'single' quotes, backslash escapes.

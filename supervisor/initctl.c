@@ -9,6 +9,7 @@
  *   initctl ... top [-b] [-d SECONDS] [-n ITERATIONS]
  *   initctl ... analyze blame | critical-chain [NAME] | plot
  *   initctl ... metrics
+ *   initctl [--json] verify FILE...   (no corral needed: services/verify.c)
  *
  * top, analyze and metrics are computed here from `status` (views.h);
  * so are the human status and list (view_status.c), while --kv status
@@ -18,6 +19,7 @@
 #include "supervisor.h"
 #include "views.h"
 #include "../lib/version.h"
+#include "../services/verify.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,7 +114,10 @@ static int usage(FILE *f)
 		"                            the last service to become ready) was ready\n"
 		"  analyze plot              the boot as an SVG timeline on stdout\n"
 		"  metrics                   Prometheus text format, e.g. for node_exporter's\n"
-		"                            textfile collector\n");
+		"                            textfile collector\n"
+		"  verify [--json] FILE...   load service files exactly as corral would and say\n"
+		"                            what will run; no corral needed; exit 1 if any is\n"
+		"                            rejected\n");
 	return f == stderr ? 2 : 0;
 }
 
@@ -156,6 +161,12 @@ int main(int argc, char **argv)
 		return usage(stderr);
 	if ((flags & CTL_F_JSON) && (flags & VW_F_KV))
 		return usage_error("--json and --kv exclude each other%s%s", "", "");
+	/* a pure client of the loader: no socket, no corral */
+	if (!strcmp(argv[i], "verify")) {
+		if (flags & VW_F_KV)
+			return usage_error("verify has no --kv form%s%s", "", "");
+		return svc_verify_main("initctl", argc - i - 1, argv + i + 1, flags & CTL_F_JSON);
+	}
 	if (sock)
 		snprintf(path, sizeof(path), "%s", sock);
 	else

@@ -47,7 +47,7 @@ is "$(bash -c '. "$1"; complete -p initctl' sh "$here/completion/initctl.bash")"
 	"complete -F _initctl initctl" "sourcing registers complete -F _initctl initctl"
 is "$(complete_words initctl st)" "start status stop" "commands: st -> start status stop"
 is "$(complete_words initctl "")" \
-	"analyze disable enable halt help list log metrics poweroff reboot reload restart start status stop top" \
+	"analyze disable enable halt help list log metrics poweroff reboot reload restart start status stop top verify" \
 	"every command on an empty word"
 is "$(complete_words initctl --)" "--help --json --kv --version" "global long options"
 is "$(complete_words initctl analyze "")" "blame critical-chain plot" "analyze's subcommands"
@@ -61,6 +61,12 @@ is "$(complete_words initctl -s /tmp/s.sock log -n 5 c)" "crond" "log -n 5 c -> 
 is "$(complete_words initctl analyze critical-chain cr)" "crond" "analyze critical-chain: names"
 is "$(complete_words initctl stop crond "")" "" "no second name"
 is "$(complete_words initctl list "")" "" "list takes no names"
+mkdir -p "$T/units/sub.d"
+: > "$T/units/a.service"
+: > "$T/units/b.conf"
+is "$(complete_words initctl verify "$T/units/")" "$T/units/a.service $T/units/sub.d" \
+	"verify: service files and directories, not other files"
+is "$(complete_words initctl verify --j)" "--json" "verify's option"
 if command -v shellcheck >/dev/null; then
 	check "shellcheck -s bash: no warnings" shellcheck -s bash -S warning "$here/completion/initctl.bash"
 else

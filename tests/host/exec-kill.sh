@@ -58,10 +58,10 @@ svc mixed '[Service]' "ExecStart=/bin/sh $B/mixed.sh" 'KillMode=mixed' 'TimeoutS
 svc succ '[Service]' "ExecStart=/bin/sh -c 'exit 42'" 'SuccessExitStatus=42' 'Restart=on-failure'
 svc fail43 '[Service]' "ExecStart=/bin/sh -c 'exit 43'" 'SuccessExitStatus=42'
 svc abn1 '[Service]' "ExecStart=/bin/sh -c 'sleep 0.2; exit 3'" 'Restart=on-abnormal'
-svc abn2 '[Service]' "ExecStart=/bin/sh -c 'sleep 0.2; kill -USR1 \$\$'" 'Restart=on-abnormal' \
+svc abn2 '[Service]' "ExecStart=/bin/sh -c 'sleep 0.2; kill -USR1 \$\$\$\$'" 'Restart=on-abnormal' \
 	'RestartSec=1'
 svc onsucc '[Service]' "ExecStart=/bin/sh -c 'sleep 0.2'" 'Restart=on-success' 'RestartSec=1'
-svc abort1 '[Service]' "ExecStart=/bin/sh -c 'sleep 0.2; kill -TERM \$\$'" 'Restart=on-abort'
+svc abort1 '[Service]' "ExecStart=/bin/sh -c 'sleep 0.2; kill -TERM \$\$\$\$'" 'Restart=on-abort'
 svc fork '[Service]' 'Type=forking' \
 	"ExecStart=/bin/sh -c 'sleep 1000 & sleep 1000 & echo \$! > $T/fork.pid'" "PIDFile=$T/fork.pid"
 svc cskip '[Unit]' "ConditionPathExists=$T/flag" '[Service]' 'ExecStart=/bin/sleep 1000'

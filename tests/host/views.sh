@@ -69,7 +69,10 @@ is "$(grep -c '^NAME ' "$T/top.txt")" 2 "two frames, each with the column header
 # the rows of the second frame
 awk '/^NAME / { f++; next } f == 2 && NF { print }' "$T/top.txt" > "$T/frame2"
 is "$(awk 'NR == 1 { print $1 }' "$T/frame2")" burn "the CPU burner is the first row"
-cpu=$(awk '$1 == "burn" { print $(NF - 1) }' "$T/frame2")
+# the CPU% column by its header (more columns follow it: MEM/LIMIT with
+# the memory subsystem)
+CPUCOL=$(awk '/^NAME / { for (i = 1; i <= NF; i++) if ($i == "CPU%") { print i; exit } }' "$T/top.txt")
+cpu=$(awk -v c="$CPUCOL" '$1 == "burn" { print $c }' "$T/frame2")
 check "its CPU% ($cpu) agrees with /proc ($share, over a slightly longer window)" \
 	awk -v c="$cpu" -v p="$share" 'BEGIN { d = c - p; if (d < 0) d = -d; exit !(c > 0 && d <= 15) }'
 if awk -v p="$share" 'BEGIN { exit !(p >= 60) }'; then
@@ -77,14 +80,14 @@ if awk -v p="$share" 'BEGIN { exit !(p >= 60) }'; then
 else
 	skip "this machine gave the burner only $share% of a CPU" "its CPU% over the interval is above 50"
 fi
-check "the idle service's CPU% is below 5" awk '$1 == "idle" { f = 1; exit !($(NF - 1) + 0 < 5) } END { exit !f }' "$T/frame2"
+check "the idle service's CPU% is below 5" awk -v c="$CPUCOL" '$1 == "idle" { f = 1; exit !($c + 0 < 5) } END { exit !f }' "$T/frame2"
 is "$(awk '$1 == "front/app" { print $2 }' "$T/frame2")" running "the nested group shows as front/app, running"
 is "$(awk '$1 == "idle" { print $3 }' "$T/frame2")" 1/5 "tasks/limit of idle (numtasks.max=5)"
 is "$(awk '$1 == "bad" { print $2 }' "$T/frame2")" failed "a failed service has its row"
 is "$(wc -l < "$T/frame2")" 6 "one row per group"
 check "batch output has no escape codes" sh -c "! grep -q \"$(printf '\033')\" '$T/top.txt'"
 check "the first frame has no CPU% yet (no earlier sample)" \
-	awk '/^NAME / { f++; next } f == 1 && $1 == "burn" { exit !($(NF - 1) == "-") }' "$T/top.txt"
+	awk -v c="$CPUCOL" '/^NAME / { f++; next } f == 1 && $1 == "burn" { exit !($c == "-") }' "$T/top.txt"
 ctl top -d 0 > /dev/null 2> "$T/err"
 is "$?" 2 "top -d 0 is refused (exit 2)"
 check "... saying what -d wants" grep -q "top -d '0'" "$T/err"
@@ -101,7 +104,7 @@ if command -v tmux >/dev/null; then
 		"sh -c '\"$INITCTL\" -r \"$T/run\" top -d 0.5; echo TOP-EXIT \$?; stty -a > \"$T/stty\"; sleep 600'"
 	check "top shows its header" retry 10 sh -c "tmux -S '$T/tmux.sock' capture-pane -p -t views | grep -q '^corral top - clock'"
 	check "... and the burner first once CPU% is known" retry 10 sh -c \
-		"tmux -S '$T/tmux.sock' capture-pane -p -t views | awk '/^NAME / { getline; exit !(\$1 == \"burn\" && \$(NF - 1) + 0 > 5) }'"
+		"tmux -S '$T/tmux.sock' capture-pane -p -t views | awk '/^NAME / { for (i = 1; i <= NF; i++) if (\$i == \"CPU%\") c = i; getline; exit !(\$1 == \"burn\" && \$c + 0 > 5) }'"
 	c1=$(pane | sed -n 's/^corral top - clock \([0-9.]*\)s.*/\1/p')
 	sleep 1.5
 	pane > "$T/pane"

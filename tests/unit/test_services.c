@@ -208,6 +208,13 @@ static void test_long_lines(void)
 	snprintf(text, sizeof(text), "[Service]\nExecStart=/bin/echo %s  ; a comment\n", arg);
 	tap_ok(load(text) == 0 && d.argc == 2 && !strcmp(d.argv[1], arg),
 	       "  its inline comment is cut as libinih cuts one (%s)", err);
+	/* Debian's nut-driver@.service: a shell script in quotes with " ; "
+	 * in it; libinih would cut it there, corral keeps it whole */
+	tap_ok(load("[Service]\nExecStart=/bin/sh -c 'a || { echo x >&2 ; exit 1 ; } ; b'\n") == 0 &&
+	       d.argc == 3 && !strcmp(d.argv[2], "a || { echo x >&2 ; exit 1 ; } ; b"),
+	       "' ;' inside quotes is no comment (%s)", err);
+	tap_ok(load("[Service]\nExecStart=/bin/echo \"a ; b\" ; said\n") == 0 && d.argc == 2 &&
+	       !strcmp(d.argv[1], "a ; b"), "  outside them it is (%s)", err);
 	snprintf(text, sizeof(text), "[Service]\nExecStart=/bin/true\n; %s%s\n", arg, arg);
 	tap_ok(load(text) == 0, "a long comment is a comment (%s)", err);
 	snprintf(text, sizeof(text), "[Service]\nExecStart=/bin/true\n[%s%s]\n", arg, arg);
