@@ -19,7 +19,7 @@ cat > "$T/good.service" <<EOT
 Description=a good one
 [Service]
 ExecStart=/bin/sleep 1000
-PrivateTmp=yes
+Frobnicate=yes
 EOT
 printf '[Service]\nExecStart=/bin/true\nRestart=sometimes\n' > "$T/bad.service"
 
@@ -28,7 +28,7 @@ is "$?" 0 "initctl verify of a good file: exit 0, with no corral to talk to"
 is "$(cat "$T/i.err")" "" "nothing on stderr"
 check "it says loaded" grep -q "good.service: loaded" "$T/i.out"
 check "the argv that will run" grep -qE '^  ExecStart: +/bin/sleep 1000$' "$T/i.out"
-check "the ignored key with its line" grep -qE "^  ignored: +$T/good.service:5: unknown key PrivateTmp" "$T/i.out"
+check "the ignored key with its line" grep -qE "^  ignored: +$T/good.service:5: unknown key Frobnicate" "$T/i.out"
 
 "$CORRAL" --run-dir "$T/run" --cgroup-subtree "corral-verify-$$" --verify "$T/good.service" \
 	> "$T/c.out" 2>&1

@@ -102,8 +102,8 @@ static void test_text(void)
 	       "timeouts resolved (1min 30s; infinity)");
 	tap_ok(has_line(out, "environment:", "A=1 'B=x y'"), "environment");
 	tap_ok(has_line(out, "LimitNOFILE:", "1024:4096"), "LimitNOFILE");
-	tap_ok(has_line(out, "cgroup:", "apps/web") && has_line(out, "  cpus:", "0") &&
-	       has_line(out, "  numtasks:", "16"), "the group's path and limits");
+	tap_ok(has_line(out, "cgroup:", "apps/web") && has_line(out, "  cpuset.cpus:", "0") &&
+	       has_line(out, "  numtasks.max:", "16"), "the group's path and limits");
 	tap_ok(has_line(out, "After:", "db net.target") && has_line(out, "Requires:", "db"),
 	       "dependencies");
 	tap_ok(has(out, "1 file: 1 loaded, 0 rejected\n"), "summary line");
