@@ -404,6 +404,13 @@ static int spawn_one(struct service *s, const struct svc_cmd *c, bool ctl)
 	if (!ctl && s->def.type == SVC_TYPE_NOTIFY &&
 	    svc_notify_prepare(s, setids ? uid : geteuid()) < 0)
 		return -3;	/* a path too long, a chown refused: no retry helps */
+	/* PrivateTmp= mounts a new /tmp over a notify socket kept there (a
+	 * run dir under /tmp): READY=1 could not arrive; say why it waits */
+	if (!ctl && s->def.type == SVC_TYPE_NOTIFY && s->def.x.private_tmp && !priv &&
+	    (!strncmp(s->notify_path, "/tmp/", 5) || !strncmp(s->notify_path, "/var/tmp/", 9)))
+		log_warn("%s: PrivateTmp= hides its notify socket %s: READY=1 cannot "
+			 "arrive; run corral with its run dir outside /tmp", s->def.name,
+			 s->notify_path);
 	/* directories, limits, sandbox: everything the child needs
 	 * (sandbox.c); '+' runs without them */
 	plan = NULL;

@@ -41,8 +41,11 @@ PKGS="memcached redis-server redis-tools lighttpd dnsmasq"
 [ -x /sbin/resolvconf ] && DAEMONS="memcached redis-server lighttpd"
 
 subreaper_scenario daemons
-# the daemons' users reach their notify sockets in T/run/notify, as they
-# would in /run/corral (mktemp made T 0700)
+# corral's run dir where a real one is, below /run: redis-server's unit has
+# PrivateTmp=yes, and a notify socket under /tmp would be hidden from it
+# by its private /tmp; the daemons' users reach their notify sockets there
+RUN_DIR=/run/corral-test-$$
+mkdir -p "$RUN_DIR"
 chmod 755 "$T"
 POLICY=/usr/sbin/policy-rc.d
 RESTORE=""	# "original backup" pairs, put back by scenario_cleanup
@@ -59,6 +62,7 @@ scenario_cleanup() {
 			i=$((i + 1))
 		done
 	fi
+	rm -rf "$RUN_DIR"
 	# shellcheck disable=SC2086  # "original backup" pairs, no blanks in them
 	set -- $RESTORE
 	while [ $# -ge 2 ]; do
@@ -224,7 +228,7 @@ for d in $DAEMONS; do
 	dnsmasq) type=forking port=$DN_PORT ;;
 	esac
 	# running, or given up (failed): no use waiting longer then
-	retry 30 sh -c "state=\$(\"$INITCTL\" -r '$T/run' --kv status $d |
+	retry 30 sh -c "state=\$(\"$INITCTL\" -r '$RUN_DIR' --kv status $d |
 		awk '\$1 == \"state\" { print \$2 }'); [ \"\$state\" = running ] || [ \"\$state\" = failed ]"
 	if ! state_is "$d" running; then
 		ok 1 "$d is running"

@@ -47,7 +47,7 @@ cg_subtree_gone() {
 	[ -z "$(cg_subtree_dirs "$1")" ]
 }
 
-ctl() { "$INITCTL" -r "$T/run" "$@"; }
+ctl() { "$INITCTL" -r "${RUN_DIR:-$T/run}" "$@"; }
 # field NAME KEY: one value from `initctl --kv status NAME` (the stable form)
 field() { ctl --kv status "$1" | awk -v k="$2" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }'; }
 state_is() { [ "$(field "$1" state)" = "$2" ]; }
@@ -77,9 +77,11 @@ subreaper_cleanup() {
 	rm -rf "$T"
 }
 
-# start_corral: corral on T/conf, socket in T/run, console appended to T/log
+# start_corral: corral on T/conf, socket in T/run (or RUN_DIR), console
+# appended to T/log
 start_corral() {
-	"$CORRAL" --config-dir "$T/conf" --run-dir "$T/run" --cgroup-subtree "$SUB" >> "$T/log" 2>&1 &
+	"$CORRAL" --config-dir "$T/conf" --run-dir "${RUN_DIR:-$T/run}" --cgroup-subtree "$SUB" \
+		>> "$T/log" 2>&1 &
 	CP=$!
 }
 
