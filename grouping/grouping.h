@@ -194,6 +194,9 @@ const char *grp_cpulist_format(const uint64_t *bits, unsigned nbits,
 /* A count limit: positive integer up to the kernel's PID_MAX_LIMIT, or
  * "max"/"infinity" (GRP_VALUE_MAX). */
 int grp_count_parse(const char *s, uint64_t *out);
+/* "N%" for N in 1..100: 1 with *pct set; 0 if s is no percentage at all;
+ * -1 if it is one out of range or malformed ("0%", "101%", "5.5%"). */
+int grp_percent_parse(const char *s, unsigned *pct);
 /* A size: bytes with an optional K, M, G, T suffix (powers of 1024, as
  * systemd), or "max"/"infinity" (GRP_VALUE_MAX).  At most 2^62 bytes. */
 int grp_size_parse(const char *s, uint64_t *out);

@@ -27,21 +27,16 @@
 
 static int parse_size(const char *val, char *out, size_t outlen, const char **why)
 {
-	size_t n = strlen(val);
+	unsigned pct;
 	uint64_t v;
 
-	if (n > 1 && val[n - 1] == '%') {
-		char *end;
-		unsigned long pct;
-
-		errno = 0;
-		pct = strtoul(val, &end, 10);
-		if (errno || end != val + n - 1 || !pct || pct > 100 || val[0] < '0' || val[0] > '9') {
-			*why = "is not a percentage of memory from 1% to 100%";
-			return -1;
-		}
-		snprintf(out, outlen, "%lu%%", pct);
+	switch (grp_percent_parse(val, &pct)) {
+	case 1:
+		snprintf(out, outlen, "%u%%", pct);
 		return 0;
+	case -1:
+		*why = "is not a percentage of memory from 1% to 100%";
+		return -1;
 	}
 	if (grp_size_parse(val, &v) < 0) {
 		*why = "is not a size (bytes with K, M, G or T, or \"max\")";

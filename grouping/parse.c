@@ -260,6 +260,27 @@ bad:
 	return -1;
 }
 
+int grp_percent_parse(const char *s, unsigned *pct)
+{
+	size_t n = strlen(s);
+	unsigned long v;
+	char *end;
+
+	if (n < 2 || s[n - 1] != '%')
+		return 0;
+	if (!isdigit((unsigned char)*s))
+		goto bad;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end != s + n - 1 || v < 1 || v > 100)
+		goto bad;
+	*pct = (unsigned)v;
+	return 1;
+bad:
+	errno = EINVAL;
+	return -1;
+}
+
 int grp_size_parse(const char *s, uint64_t *out)
 {
 	static const char units[] = "KMGT";

@@ -334,7 +334,8 @@ sys:
 	return -1;
 }
 
-/* qsort() of pointers to the entries' slots: by name, then by slot */
+/* qsort() of pointers to the entries' slots: by name, then by slot, so
+ * equal names stay in their order */
 static int cmp_slot(const void *a, const void *b)
 {
 	char **x = *(char **const *)a, **y = *(char **const *)b;
@@ -348,34 +349,42 @@ static int cmp_slot(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* One entry per name, the last one: O(n log n) for any file size. */
-static int dedup(struct svc_vars *v)
+int svc_env_dedup(char **v, unsigned *n)
 {
 	char ***ix;
 	unsigned kept = 0;
 
-	if (v->n < 2)
+	if (*n < 2)
 		return 0;
-	ix = malloc(v->n * sizeof(*ix));
+	ix = malloc(*n * sizeof(*ix));
 	if (!ix)
 		return -1;
-	for (unsigned i = 0; i < v->n; i++)
-		ix[i] = &v->v[i];
-	qsort(ix, v->n, sizeof(*ix), cmp_slot);
-	for (unsigned i = 0; i + 1 < v->n; i++) {
+	for (unsigned i = 0; i < *n; i++)
+		ix[i] = &v[i];
+	qsort(ix, *n, sizeof(*ix), cmp_slot);
+	for (unsigned i = 0; i + 1 < *n; i++) {
 		size_t k = strcspn(*ix[i], "=");
 
 		if (k == strcspn(*ix[i + 1], "=") && !memcmp(*ix[i], *ix[i + 1], k)) {
-			free(*ix[i]);
+			free(*ix[i]);	/* a later one replaces it */
 			*ix[i] = NULL;
 		}
 	}
 	free(ix);
-	for (unsigned i = 0; i < v->n; i++)
-		if (v->v[i])
-			v->v[kept++] = v->v[i];
-	v->n = kept;
-	v->v[kept] = NULL;
+	for (unsigned i = 0; i < *n; i++)
+		if (v[i])
+			v[kept++] = v[i];
+	*n = kept;
+	return 0;
+}
+
+/* One entry per name, the last one: O(n log n) for any file size. */
+static int dedup(struct svc_vars *v)
+{
+	if (svc_env_dedup(v->v, &v->n) < 0)
+		return -1;
+	if (v->v)
+		v->v[v->n] = NULL;
 	return 0;
 }
 

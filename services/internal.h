@@ -25,4 +25,9 @@ void svc_spec_free(struct svc_spec *sp);
  * (an unknown specifier, %h of a user that does not exist, no memory). */
 char *svc_spec_expand(struct svc_spec *sp, const char *v, const char **why);
 
+/* "NAME=value" entries v[0..*n): one per name, the last assignment
+ * winning, in their order (the dropped ones freed); O(n log n) however
+ * many (envfile.c).  0, or -1 out of memory. */
+int svc_env_dedup(char **v, unsigned *n);
+
 #endif

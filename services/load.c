@@ -585,54 +585,11 @@ static void add_env(struct loader *ld, const char *v)
 	free(words);
 }
 
-/* qsort() of pointers to the entries' slots: by name, then by slot, so
- * equal names stay in file order */
-static int env_cmp_ix(const void *a, const void *b)
-{
-	char **x = *(char **const *)a, **y = *(char **const *)b;
-	size_t kx = strcspn(*x, "="), ky = strcspn(*y, "=");
-	int c = memcmp(*x, *y, kx < ky ? kx : ky);
-
-	if (c)
-		return c;
-	if (kx != ky)
-		return kx < ky ? -1 : 1;
-	return x < y ? -1 : x > y;
-}
-
-/*
- * One entry per name, the last assignment winning, in file order:
- * O(n log n) however many entries a file has, and spawning needs no
- * de-duplication of its own.  Sorts pointers to the entries, so equal
- * names end up next to each other in file order.
- */
+/* One entry per name, the last assignment winning, in file order: spawning
+ * needs no de-duplication of its own. */
 static int env_dedup(struct svc_def *d)
 {
-	char ***ix;
-	unsigned n = d->nenv, kept = 0;
-
-	if (n < 2)
-		return 0;
-	ix = malloc(n * sizeof(*ix));
-	if (!ix)
-		return -1;
-	for (unsigned i = 0; i < n; i++)
-		ix[i] = &d->env[i];
-	qsort(ix, n, sizeof(*ix), env_cmp_ix);
-	for (unsigned i = 0; i + 1 < n; i++) {
-		size_t k = strcspn(*ix[i], "=");
-
-		if (k == strcspn(*ix[i + 1], "=") && !memcmp(*ix[i], *ix[i + 1], k)) {
-			free(*ix[i]);	/* a later one replaces it */
-			*ix[i] = NULL;
-		}
-	}
-	free(ix);
-	for (unsigned i = 0; i < n; i++)
-		if (d->env[i])
-			d->env[kept++] = d->env[i];
-	d->nenv = kept;
-	return 0;
+	return svc_env_dedup(d->env, &d->nenv);
 }
 
 static void set_seconds(struct loader *ld, const char *key, const char *v, double *out)
@@ -949,7 +906,7 @@ static int handle_group(struct loader *ld, const char *k, const char *v)
 }
 
 /* systemd's switches for what corral always does: every group is
- * accounted (cpuacct, numtasks, memory) whatever they say; "no" cannot
+ * accounted by every subsystem that reports, whatever they say; "no" cannot
  * be honoured, and the file is told */
 static int accounting(struct loader *ld, const char *k, const char *v)
 {

@@ -155,6 +155,17 @@ static void test_numbers(void)
 	tap_ok(grp_size_parse("max", &v) == 0 && v == GRP_VALUE_MAX, "size max");
 	for (size_t i = 0; i < sizeof(badsize) / sizeof(*badsize); i++)
 		tap_ok(grp_size_parse(badsize[i], &v) < 0, "size '%s' rejected", badsize[i]);
+	{
+		unsigned pct = 0;
+
+		tap_ok(grp_percent_parse("15%", &pct) == 1 && pct == 15, "15%% is a percentage");
+		tap_ok(grp_percent_parse("100%", &pct) == 1 && pct == 100, "100%% too");
+		tap_ok(grp_percent_parse("15", &pct) == 0 && grp_percent_parse("max", &pct) == 0,
+		       "a number or max is no percentage (0)");
+		tap_ok(grp_percent_parse("0%", &pct) < 0 && grp_percent_parse("101%", &pct) < 0 &&
+		       grp_percent_parse("5.5%", &pct) < 0 && grp_percent_parse("-5%", &pct) < 0 &&
+		       grp_percent_parse("%", &pct) == 0, "bad percentages refused");
+	}
 }
 
 /* The descriptor tables: every key and field is named, unique, and
