@@ -480,3 +480,53 @@ int grp_group_kill(struct grp_group *g, int sig)
 			 "namespace), 1 or corral itself: not signalled", g->name, skipped);
 	return sent;
 }
+
+/* For a child that attaches itself without calling into the engine:
+ * supervisor/spawn.c clones with CLONE_VM|CLONE_VFORK, so the child
+ * shares PID 1's memory and may only make async-signal-safe calls; it
+ * writes its pid to each fd.  can_attach runs here, in the parent, and
+ * the files are opened by absolute path so no per-container fd must
+ * stay open.  Plain directories get the append-and-create mode that
+ * grp_file_write() gives them. */
+int grp_group_procs_fds(struct grp_group *g, int *fds, unsigned max)
+{
+	struct grp_engine *e = g->e;
+	char path[PATH_MAX + 16];
+	unsigned n = 0;
+	int saved;
+
+	if (e->nhier > max) {
+		errno = E2BIG;
+		return -1;
+	}
+	if (revive_all(g) < 0)
+		return -1;
+	for (unsigned i = 0; i < e->nhier; i++)
+		for (int s = 0; s < GRP_SUBSYS_COUNT; s++) {
+			const struct grp_subsys *ss = grp_subsys_table[s];
+
+			if ((e->hier[i]->mask & (1u << s)) && ss->can_attach &&
+			    ss->can_attach(g->conts[i], 0) < 0)
+				return -1;
+		}
+	for (; n < e->nhier; n++) {
+		struct grp_container *c = g->conts[n];
+		int flags = O_WRONLY | O_CLOEXEC;
+
+		if (c->h->plain)
+			flags |= O_CREAT | O_APPEND;
+		snprintf(path, sizeof(path), "%s/cgroup.procs", c->path);
+		fds[n] = open(path, flags, 0644);
+		if (fds[n] < 0) {
+			log_warn_sys("open", path);
+			goto fail;
+		}
+	}
+	return (int)n;
+fail:
+	saved = errno;
+	while (n--)
+		close(fds[n]);
+	errno = saved;
+	return -1;
+}

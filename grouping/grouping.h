@@ -254,6 +254,13 @@ int grp_group_prepare(struct grp_group *g);
  * closes the window where a fresh group looks empty and is deleted. */
 void grp_group_pin(struct grp_group *g);
 void grp_group_unpin(struct grp_group *g);
+/* For a child that attaches itself with async-signal-safe calls only:
+ * runs can_attach (cpuset: empty cpus or mems on v1 is ENOSPC) and opens
+ * the cgroup.procs of every container (O_WRONLY|O_CLOEXEC), in engine
+ * order, after grp_group_prepare().  The child writes its pid to each
+ * and must not exec if one write fails.  Returns the number of fds (at
+ * most max), or -1 with nothing left open. */
+int grp_group_procs_fds(struct grp_group *g, int *fds, unsigned max);
 /* Tasks of the group (union over hierarchies, deduplicated). */
 int grp_group_procs(struct grp_group *g, pid_t *pids, size_t max);
 int grp_group_stats(struct grp_group *g, struct grp_stats *st);

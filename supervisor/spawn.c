@@ -7,8 +7,15 @@
  * close-on-exec pipe: the parent reads EOF when exec succeeded, or the
  * record when it did not, and initctl can show "stage attach: ENOSPC".
  *
- * Everything the child needs (argv, envp, uid/gid) is prepared before
- * fork so the child allocates as little as possible.
+ * The child is cloned posix_spawn style, CLONE_VM|CLONE_VFORK on a small
+ * stack of its own: no copy of PID 1's page tables (fork of a large PID 1
+ * was most of the cost of a start), and PID 1 waits only until the child
+ * has exec'ed or given up.  The child shares PID 1's memory, so it may
+ * only read it and make async-signal-safe calls: everything it needs
+ * (the executable's path, argv, envp, uid/gid and supplementary groups,
+ * the open cgroup.procs files of its group) is prepared before the clone,
+ * and it never allocates, logs or writes a global (errno aside: PID 1 is
+ * suspended meanwhile and ignores it).
  */
 #include "internal.h"
 #include "../lib/log.h"
@@ -22,7 +29,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 struct exec_report {
@@ -185,8 +196,10 @@ static int child_nofile(const struct svc_def *d)
 		r = read(fd, buf, sizeof(buf) - 1);
 		close(fd);
 		if (r > 0) {
-			buf[r] = '\0';
-			cap = (rlim_t)strtoull(buf, NULL, 10);
+			/* by hand: the child makes async-signal-safe calls only */
+			cap = 0;
+			for (ssize_t i = 0; i < r && buf[i] >= '0' && buf[i] <= '9'; i++)
+				cap = cap * 10 + (rlim_t)(buf[i] - '0');
 		}
 	}
 	for (int pass = 0; pass < 2; pass++) {
@@ -205,46 +218,185 @@ static int child_nofile(const struct svc_def *d)
 	return -1;
 }
 
-/* execvpe() is a GNU extension musl also has; search PATH from envp's
- * PATH, not PID 1's. */
-static void child(struct service *s, char **envp, int errfd, uid_t uid, gid_t gid,
-		  bool setids, const char *username)
+/* Everything the cloned child needs, prepared by svc_spawn(). */
+struct spawn_plan {
+	const struct service *s;
+	const char *exe;	/* resolved executable, NULL if none found */
+	int exe_err;		/* ... and why (ENOENT, EACCES) */
+	char **envp;
+	int errfd;		/* the close-on-exec status pipe */
+	int attach_err;		/* the parent could not prepare the attach */
+	int attach[GRP_HIER_MAX];	/* cgroup.procs of each container */
+	unsigned nattach;
+	bool setids;
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;		/* supplementary groups (getgrouplist) */
+	size_t ngroups;
+};
+
+/* The child: async-signal-safe calls only (see the top of the file).
+ * The credential calls are raw system calls: glibc's wrappers would try
+ * to change every thread of what it takes for this process (PID 1's). */
+static int child(void *arg)
 {
-	sigset_t all;
+	const struct spawn_plan *p = arg;
+	const struct service *s = p->s;
+	char pid[24];
+	size_t n = sizeof(pid) - 1;
+	pid_t v = (pid_t)syscall(SYS_getpid);
+	sigset_t none;
 	int fd;
 
-	/* PID 1 blocks everything; a service must start with a clean slate */
+	/* A clean slate for the service.  PID 1 blocked every signal around
+	 * the clone, so no handler of its can run on this stack before the
+	 * dispositions are back to default; only then unblock. */
 	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
-	sigemptyset(&all);
-	sigprocmask(SIG_SETMASK, &all, NULL);
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
 
-	if (s->grp && grp_group_attach(s->grp, 0) < 0)
-		report(errfd, SVC_STAGE_ATTACH);
+	/* Enter every container, or exec nothing: a task that exits before
+	 * exec is in no group, so a refused write leaves nothing split. */
+	pid[n] = '\n';
+	do
+		pid[--n] = (char)('0' + v % 10);
+	while (v /= 10);
+	errno = p->attach_err;
+	if (p->attach_err)
+		report(p->errfd, SVC_STAGE_ATTACH);
+	for (unsigned i = 0; i < p->nattach; i++)
+		if (write(p->attach[i], pid + n, sizeof(pid) - n) < 0)
+			report(p->errfd, SVC_STAGE_ATTACH);
 
 	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || dup2(fd, 0) < 0 || dup2(s->out_wr, 1) < 0 || dup2(s->out_wr, 2) < 0)
-		report(errfd, SVC_STAGE_STDIO);
+		report(p->errfd, SVC_STAGE_STDIO);
 
 	if (chdir(*s->def.workdir ? s->def.workdir : "/") < 0)
-		report(errfd, SVC_STAGE_CHDIR);
+		report(p->errfd, SVC_STAGE_CHDIR);
 
 	/* before setuid: raising a hard limit needs privilege */
 	if (child_nofile(&s->def) < 0)
-		report(errfd, SVC_STAGE_RLIMIT);
+		report(p->errfd, SVC_STAGE_RLIMIT);
 
-	if (setids) {
-		if ((username ? initgroups(username, gid) : setgroups(0, NULL)) < 0)
-			report(errfd, SVC_STAGE_SETGROUPS);
-		if (setgid(gid) < 0)
-			report(errfd, SVC_STAGE_SETGID);
-		if (setuid(uid) < 0)
-			report(errfd, SVC_STAGE_SETUID);
+	if (p->setids) {
+		if (syscall(SYS_setgroups, p->ngroups, p->groups) < 0)
+			report(p->errfd, SVC_STAGE_SETGROUPS);
+		if (syscall(SYS_setgid, p->gid) < 0)
+			report(p->errfd, SVC_STAGE_SETGID);
+		if (syscall(SYS_setuid, p->uid) < 0)
+			report(p->errfd, SVC_STAGE_SETUID);
 	}
-	environ = envp;
-	execvp(s->def.argv[0], s->def.argv);
-	report(errfd, SVC_STAGE_EXEC);
+	if (p->exe)
+		execve(p->exe, s->def.argv, p->envp);
+	else
+		errno = p->exe_err;
+	report(p->errfd, SVC_STAGE_EXEC);
+	return 127;
+}
+
+/* The executable as execvp() would find it, searched in the parent (the
+ * child must not allocate): argv[0] itself if it has a '/', else the
+ * first executable regular file in the service's own PATH (relative
+ * entries are relative to its working directory).  NULL with *err ENOENT,
+ * or EACCES if a match was not executable; *owned is what to free. */
+static const char *resolve_exe(const struct service *s, char **envp,
+			       char **owned, int *err)
+{
+	const char *file = s->def.argv[0], *path = "/bin:/usr/bin", *dir;
+	const char *wd = *s->def.workdir ? s->def.workdir : "/";
+	size_t flen = strlen(file);
+
+	*owned = NULL;
+	*err = ENOENT;
+	if (strchr(file, '/'))
+		return file;
+	if (!*file)
+		return NULL;
+	for (char **e = envp; *e; e++)
+		if (!strncmp(*e, "PATH=", 5))
+			path = *e + 5;
+	for (dir = path; ; dir++) {
+		size_t dlen = strcspn(dir, ":");
+		struct stat st;
+		char *cand;
+
+		if (dir[0] == '/')
+			cand = malloc(dlen + flen + 2);
+		else
+			cand = malloc(strlen(wd) + dlen + flen + 4);
+		if (!cand) {
+			*err = ENOMEM;
+			return NULL;
+		}
+		if (dir[0] == '/')
+			sprintf(cand, "%.*s/%s", (int)dlen, dir, file);
+		else	/* "" is the working directory, as for execvp */
+			sprintf(cand, "%s/%.*s/%s", wd, (int)dlen, dir, file);
+		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (access(cand, X_OK) == 0) {
+				*owned = cand;
+				return cand;
+			}
+			*err = EACCES;
+		}
+		free(cand);
+		dir += dlen;
+		if (!*dir)
+			break;
+	}
+	return NULL;
+}
+
+/* User=: its groups as initgroups() would set them, looked up here
+ * because the child must not (NSS allocates, opens files, may talk to a
+ * daemon).  The list is sized by what getgrouplist() says it needs. */
+static gid_t *user_groups(const char *user, gid_t gid, size_t *count)
+{
+	int n = 32;
+	gid_t *gl = NULL;
+
+	for (;;) {
+		gid_t *ng = realloc(gl, (size_t)n * sizeof(*gl));
+		int want = n;
+
+		if (!ng) {
+			free(gl);
+			return NULL;
+		}
+		gl = ng;
+		if (getgrouplist(user, gid, gl, &want) >= 0) {
+			*count = (size_t)want;
+			return gl;
+		}
+		n = want > n ? want : n * 2;
+	}
+}
+
+/* The child's stack: allocated once, reused by every spawn (the parent
+ * is suspended while a child runs on it), with a guard page below. */
+#define SPAWN_STACK (64 * 1024)
+static char *spawn_stack(void)
+{
+	static char *top;
+	long pg = sysconf(_SC_PAGESIZE);
+	char *base;
+
+	if (top)
+		return top;
+	base = mmap(NULL, SPAWN_STACK + (size_t)pg, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (base == MAP_FAILED)
+		return NULL;
+	if (mprotect(base, (size_t)pg, PROT_NONE) < 0) {
+		munmap(base, SPAWN_STACK + (size_t)pg);
+		return NULL;
+	}
+	top = base + SPAWN_STACK + pg;
+	return top;
 }
 
 /* getpwnam()/getgrnam() return NULL with errno 0 when the name does not
@@ -275,9 +427,11 @@ int svc_spawn(struct service *s)
 	uid_t uid = 0;
 	gid_t gid = 0;
 	bool setids = false;
-	char **envp;
+	char **envp, *exe = NULL, *stack;
 	unsigned nown = 0;
-	int p[2];
+	int p[2], n, saved;
+	struct spawn_plan plan = { 0 };
+	sigset_t all, old;
 	pid_t pid;
 
 	if (svc_output_open(s) < 0)
@@ -326,39 +480,77 @@ int svc_spawn(struct service *s)
 		log_error_sys("build the environment of", s->def.name);
 		return -1;
 	}
+	plan.s = s;
+	plan.envp = envp;
+	plan.setids = setids;
+	plan.uid = uid;
+	plan.gid = gid;
+	plan.exe = resolve_exe(s, envp, &exe, &plan.exe_err);
+	if (!plan.exe && plan.exe_err == ENOMEM) {
+		log_error_sys("resolve the executable of", s->def.name);
+		goto fail_env;
+	}
+	/* User= sets its groups; Group= alone clears them */
+	if (setids && pw && !(plan.groups = user_groups(pw->pw_name, gid, &plan.ngroups))) {
+		log_error_sys("list the groups of", pw->pw_name);
+		goto fail_env;
+	}
+	if (!(stack = spawn_stack())) {
+		log_error_sys("allocate the spawn stack for", s->def.name);
+		goto fail_env;
+	}
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		log_error_sys("create exec status pipe for", s->def.name);
-		env_free(envp, nown);
-		return -1;
+		goto fail_env;
 	}
+	plan.errfd = p[1];
 	/* pinned from here until svc_exec_collect() closes the pipe */
 	if (s->grp)
 		grp_group_pin(s->grp);
-	pid = fork();
+	/* Opened here, written by the child.  A container that refuses
+	 * already here (cpuset without cpus, a directory gone) is still the
+	 * child's attach failure: it reports it and exits, as before. */
+	if (s->grp) {
+		n = grp_group_procs_fds(s->grp, plan.attach, GRP_HIER_MAX);
+		if (n < 0)
+			plan.attach_err = errno;
+		else
+			plan.nattach = (unsigned)n;
+	}
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = clone(child, stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &plan);
+	saved = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = saved;
+	for (unsigned i = 0; i < plan.nattach; i++)
+		close(plan.attach[i]);
+	close(p[1]);
 	if (pid < 0) {
-		log_error_sys("fork for", s->def.name);
+		log_error_sys("clone for", s->def.name);
 		if (s->grp)
 			grp_group_unpin(s->grp);
 		close(p[0]);
-		close(p[1]);
-		env_free(envp, nown);
-		return -1;
+		goto fail_env;
 	}
-	if (pid == 0) {
-		close(p[0]);
-		child(s, envp, p[1], uid, gid, setids, pw ? pw->pw_name : NULL);
-	}
-	/* the child has its own copy (and has exec'ed if this becomes vfork) */
+	/* the child has exec'ed or exited: what it read is ours again */
 	env_free(envp, nown);
-	close(p[1]);
+	free(exe);
+	free(plan.groups);
 	s->pid = pid;
 	s->exec_fd = p[0];
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	ev_io_init(&s->exec_io, exec_cb, p[0], EV_READ);
 	s->exec_io.data = s;
 	ev_io_start(sup.o.loop, &s->exec_io);
-	log_debug("%s: forked pid %d", s->def.name, (int)pid);
+	log_debug("%s: spawned pid %d", s->def.name, (int)pid);
 	return 0;
+
+fail_env:
+	env_free(envp, nown);
+	free(exe);
+	free(plan.groups);
+	return -1;
 
 lookup_failed:
 	/* Nothing was forked: behave like a child that failed its first
