@@ -36,6 +36,7 @@ GRP_SRC := grouping/parse.c grouping/sysfile.c grouping/container.c \
 SVC_SRC := services/load.c services/argv.c
 SUP_SRC := supervisor/state.c supervisor/table.c supervisor/timer.c supervisor/spawn.c supervisor/output.c \
 	   supervisor/status.c supervisor/control.c supervisor/notify.c
+SUP_SRC += supervisor/status_list.c
 INIT_SRC := init/main.c init/pid1.c
 # initctl's own files: its views are computed in the client, not in PID 1
 INITCTL_SRC := supervisor/initctl.c supervisor/views.c supervisor/view_top.c \

@@ -530,3 +530,21 @@ fail:
 	errno = saved;
 	return -1;
 }
+
+/* grp_group_stats() of the subsystems in mask only (1 << grp_subsys_id):
+ * a summary (initctl list) reads two files of a group, not a dozen. */
+int grp_group_stats_some(struct grp_group *g, struct grp_stats *st, unsigned mask)
+{
+	memset(st, 0, sizeof(*st));
+	st->numtasks_max = GRP_NUMTASKS_MAX;
+	for (int i = 0; i < GRP_SUBSYS_COUNT; i++) {
+		const struct grp_subsys *ss = grp_subsys_table[i];
+		struct grp_hier *h = g->e->subsys_hier[i];
+
+		if (!(mask & (1u << i)) || !h || !ss->stats || g->conts[h->idx]->removed)
+			continue;
+		if (ss->stats(g->conts[h->idx], st) == 0)
+			st->have |= 1u << i;
+	}
+	return 0;
+}

@@ -264,6 +264,8 @@ int grp_group_procs_fds(struct grp_group *g, int *fds, unsigned max);
 /* Tasks of the group (union over hierarchies, deduplicated). */
 int grp_group_procs(struct grp_group *g, pid_t *pids, size_t max);
 int grp_group_stats(struct grp_group *g, struct grp_stats *st);
+/* The same for the subsystems in mask (1 << grp_subsys_id) only. */
+int grp_group_stats_some(struct grp_group *g, struct grp_stats *st, unsigned mask);
 /* Send sig to every task of the group; returns tasks signalled.  Never
  * signals pid 0 (cgroup2's name for a task of another pid namespace), 1 or
  * the caller.  SIGKILL uses cgroup2's cgroup.kill where the kernel has it
