@@ -36,6 +36,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* close_range(2), Linux >= 5.9; musl's headers may not name it yet */
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#endif
+
 struct exec_report {
 	int stage;
 	int err;
@@ -233,6 +241,10 @@ struct spawn_plan {
 	gid_t gid;
 	gid_t *groups;		/* supplementary groups (getgrouplist) */
 	size_t ngroups;
+	/* CLONE_FILES: the child starts on PID 1's descriptor table, which
+	 * PID 1 lent it with the status pipe on 0 and the output on 1, and
+	 * takes a private copy of 0-2 only (close_range UNSHARE) */
+	bool share_fds;
 };
 
 /* The child: async-signal-safe calls only (see the top of the file).
@@ -242,6 +254,7 @@ static int child(void *arg)
 {
 	const struct spawn_plan *p = arg;
 	const struct service *s = p->s;
+	int errfd = p->errfd;
 	char pid[24];
 	size_t n = sizeof(pid) - 1;
 	pid_t v = (pid_t)syscall(SYS_getpid);
@@ -271,30 +284,45 @@ static int child(void *arg)
 		if (write(p->attach[i], pid + n, sizeof(pid) - n) < 0)
 			report(p->errfd, SVC_STAGE_ATTACH);
 
-	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || dup2(fd, 0) < 0 || dup2(s->out_wr, 1) < 0 || dup2(s->out_wr, 2) < 0)
-		report(p->errfd, SVC_STAGE_STDIO);
+	if (p->share_fds) {
+		/* From here on a table of its own, 0-2 copied and nothing
+		 * else: no copy of PID 1's thousands of descriptors on clone
+		 * and none to close on exec.  The pipe moves up to 3. */
+		if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_UNSHARE) < 0)
+			report(p->errfd, SVC_STAGE_STDIO);
+		errfd = fcntl(0, F_DUPFD_CLOEXEC, 3);
+		if (errfd < 0)
+			report(0, SVC_STAGE_STDIO);
+		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || dup2(fd, 0) < 0 || dup2(1, 2) < 0)
+			report(errfd, SVC_STAGE_STDIO);
+	} else {
+		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || dup2(fd, 0) < 0 || dup2(s->out_wr, 1) < 0 ||
+		    dup2(s->out_wr, 2) < 0)
+			report(errfd, SVC_STAGE_STDIO);
+	}
 
 	if (chdir(*s->def.workdir ? s->def.workdir : "/") < 0)
-		report(p->errfd, SVC_STAGE_CHDIR);
+		report(errfd, SVC_STAGE_CHDIR);
 
 	/* before setuid: raising a hard limit needs privilege */
 	if (child_nofile(&s->def) < 0)
-		report(p->errfd, SVC_STAGE_RLIMIT);
+		report(errfd, SVC_STAGE_RLIMIT);
 
 	if (p->setids) {
 		if (syscall(SYS_setgroups, p->ngroups, p->groups) < 0)
-			report(p->errfd, SVC_STAGE_SETGROUPS);
+			report(errfd, SVC_STAGE_SETGROUPS);
 		if (syscall(SYS_setgid, p->gid) < 0)
-			report(p->errfd, SVC_STAGE_SETGID);
+			report(errfd, SVC_STAGE_SETGID);
 		if (syscall(SYS_setuid, p->uid) < 0)
-			report(p->errfd, SVC_STAGE_SETUID);
+			report(errfd, SVC_STAGE_SETUID);
 	}
 	if (p->exe)
 		execve(p->exe, s->def.argv, p->envp);
 	else
 		errno = p->exe_err;
-	report(p->errfd, SVC_STAGE_EXEC);
+	report(errfd, SVC_STAGE_EXEC);
 	return 127;
 }
 
@@ -376,6 +404,59 @@ static gid_t *user_groups(const char *user, gid_t gid, size_t *count)
 	}
 }
 
+/* fd as it was before lend_fds(): saved is its copy, -1 if it was closed */
+static void unlend_fd(int fd, int saved)
+{
+	if (saved < 0) {
+		close(fd);
+		return;
+	}
+	dup2(saved, fd);
+	close(saved);
+}
+
+static void unlend_fds(int saved[2])
+{
+	unlend_fd(0, saved[0]);
+	unlend_fd(1, saved[1]);
+}
+
+/* Put the status pipe on 0 and the output on 1 of PID 1's own table for
+ * a CLONE_FILES child (saving what was there in saved[]): the child
+ * keeps 0-2 only, so this is how the two reach it.  PID 1 is suspended
+ * until the child has its own table (CLONE_VFORK), and nothing of PID 1
+ * runs meanwhile; unlend_fds() puts 0 and 1 back.  Only where the kernel
+ * has close_range(CLOSE_RANGE_UNSHARE) (5.9), asked once; else, or if a
+ * descriptor cannot be saved, the child gets a whole copy as before. */
+static void lend_fds(struct spawn_plan *p, int errfd, int out, int saved[2])
+{
+	static int have = -1;
+
+	p->share_fds = false;
+	if (have < 0)	/* fd ~0 is never open: this only asks the kernel */
+		have = syscall(SYS_close_range, ~0U, ~0U, CLOSE_RANGE_UNSHARE) == 0;
+	if (!have)
+		return;
+	saved[0] = fcntl(0, F_DUPFD_CLOEXEC, 3);
+	if (saved[0] < 0 && errno != EBADF)
+		return;
+	saved[1] = fcntl(1, F_DUPFD_CLOEXEC, 3);
+	if ((saved[1] < 0 && errno != EBADF) || dup2(errfd, 0) < 0) {
+		if (saved[0] >= 0)
+			close(saved[0]);
+		if (saved[1] >= 0)
+			close(saved[1]);
+		return;
+	}
+	if (dup2(out, 1) < 0) {
+		unlend_fd(0, saved[0]);
+		if (saved[1] >= 0)
+			close(saved[1]);
+		return;
+	}
+	p->share_fds = true;
+}
+
 /* The child's stack: allocated once, reused by every spawn (the parent
  * is suspended while a child runs on it), with a guard page below. */
 #define SPAWN_STACK (64 * 1024)
@@ -431,6 +512,7 @@ int svc_spawn(struct service *s)
 	unsigned nown = 0;
 	int p[2], n, saved;
 	struct spawn_plan plan = { 0 };
+	int saved_fd[2] = { -1, -1 };
 	sigset_t all, old;
 	pid_t pid;
 
@@ -519,8 +601,12 @@ int svc_spawn(struct service *s)
 	}
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
-	pid = clone(child, stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &plan);
+	lend_fds(&plan, p[1], s->out_wr, saved_fd);
+	pid = clone(child, stack, CLONE_VM | CLONE_VFORK | SIGCHLD |
+		    (plan.share_fds ? CLONE_FILES : 0), &plan);
 	saved = errno;
+	if (plan.share_fds)
+		unlend_fds(saved_fd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	errno = saved;
 	for (unsigned i = 0; i < plan.nattach; i++)

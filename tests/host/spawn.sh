@@ -57,6 +57,14 @@ User=$user
 ExecStart=/bin/sh -c "id -G > $T/pub/groups.out"
 EOT
 
+# what the service holds: /dev/null, its output pipe twice, nothing of
+# PID 1's (ls's own directory descriptor aside)
+cat > "$S/fds.service" <<EOT
+[Service]
+Type=oneshot
+ExecStart=/bin/ls -l /proc/self/fd/
+EOT
+
 # The tracking tree (cgroup2) refuses tasks in a "domain invalid" group:
 # a sibling made threaded turns the parent into a threaded domain and
 # every other child into domain invalid.  corral adopts both directories.
@@ -96,6 +104,20 @@ check "User=$user: the oneshot is done" retry 20 state_is groups "done"
 is "$(tr ' ' '\n' < "$T/pub/groups.out" 2>/dev/null | sort -n | tr '\n' ' ')" \
 	"$(id -G "$user" | tr ' ' '\n' | sort -n | tr '\n' ' ')" \
 	"... with the supplementary groups of $user (getgrouplist)"
+
+check "the oneshot listing its descriptors is done" retry 20 state_is fds "done"
+ctl log fds > "$T/fds.log" 2>&1
+fdl() { awk -v f="$1" '$(NF-2) == f && $(NF-1) == "->" { print $NF }' "$T/fds.log"; }
+is "$(fdl 0)" /dev/null "stdin is /dev/null"
+case $(fdl 1) in
+pipe:*) ok 0 "stdout is a pipe" ;;
+*) ok 1 "stdout is a pipe (got '$(fdl 1)')" ;;
+esac
+is "$(fdl 2)" "$(fdl 1)" "stderr is the same pipe"
+is "$(awk '$(NF-1) == "->" { n++ } END { print n + 0 }' "$T/fds.log")" 4 \
+	"nothing else but ls's own directory"
+check "corral still logs to its own output after spawning" \
+	grep -q "fds: .*done" "$T/log"
 
 if [ -n "$U" ]; then
 	check "a group that refuses the task fails" retry 20 state_is refused failed
