@@ -384,13 +384,20 @@ static const char *resolve_exe(const struct service *s, char **envp,
  * daemon).  The list is sized by what getgrouplist() says it needs. */
 static gid_t *user_groups(const char *user, gid_t gid, size_t *count)
 {
+	long most = sysconf(_SC_NGROUPS_MAX);	/* what setgroups() takes */
 	int n = 32;
 	gid_t *gl = NULL;
 
 	for (;;) {
-		gid_t *ng = realloc(gl, (size_t)n * sizeof(*gl));
+		gid_t *ng;
 		int want = n;
 
+		if (n > (most > 0 ? most : 65536) + 1) {
+			free(gl);	/* more than the kernel would take */
+			errno = E2BIG;
+			return NULL;
+		}
+		ng = realloc(gl, (size_t)n * sizeof(*gl));
 		if (!ng) {
 			free(gl);
 			return NULL;
