@@ -231,6 +231,7 @@ struct spawn_plan {
 	const struct service *s;
 	const char *exe;	/* resolved executable, NULL if none found */
 	int exe_err;		/* ... and why (ENOENT, EACCES) */
+	char **sh_argv;		/* /bin/sh EXE ARGS...: execvp's fallback */
 	char **envp;
 	int errfd;		/* the close-on-exec status pipe */
 	int attach_err;		/* the parent could not prepare the attach */
@@ -318,10 +319,16 @@ static int child(void *arg)
 		if (syscall(SYS_setuid, p->uid) < 0)
 			report(errfd, SVC_STAGE_SETUID);
 	}
-	if (p->exe)
+	if (p->exe) {
 		execve(p->exe, s->def.argv, p->envp);
-	else
+		/* a script without #!: run by the shell, as execvp() does */
+		if (errno == ENOEXEC && p->sh_argv) {
+			execve(p->sh_argv[0], p->sh_argv, p->envp);
+			errno = ENOEXEC;	/* the program's fault, not the shell's */
+		}
+	} else {
 		errno = p->exe_err;
+	}
 	report(errfd, SVC_STAGE_EXEC);
 	return 127;
 }
@@ -579,6 +586,16 @@ int svc_spawn(struct service *s)
 		log_error_sys("resolve the executable of", s->def.name);
 		goto fail_env;
 	}
+	/* execvp()'s ENOEXEC fallback, ready in case: /bin/sh EXE ARGS... */
+	plan.sh_argv = calloc((size_t)s->def.argc + 2, sizeof(*plan.sh_argv));
+	if (!plan.sh_argv) {
+		log_error_sys("allocate the arguments of", s->def.name);
+		goto fail_env;
+	}
+	plan.sh_argv[0] = "/bin/sh";
+	plan.sh_argv[1] = (char *)(plan.exe ? plan.exe : "");
+	for (int i = 1; i < s->def.argc; i++)
+		plan.sh_argv[i + 1] = s->def.argv[i];
 	/* User= sets its groups; Group= alone clears them */
 	if (setids && pw && !(plan.groups = user_groups(pw->pw_name, gid, &plan.ngroups))) {
 		log_error_sys("list the groups of", pw->pw_name);
@@ -630,6 +647,7 @@ int svc_spawn(struct service *s)
 	env_free(envp, nown);
 	free(exe);
 	free(plan.groups);
+	free(plan.sh_argv);
 	s->pid = pid;
 	s->exec_fd = p[0];
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
@@ -643,6 +661,7 @@ fail_env:
 	env_free(envp, nown);
 	free(exe);
 	free(plan.groups);
+	free(plan.sh_argv);
 	return -1;
 
 lookup_failed:

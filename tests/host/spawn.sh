@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/host/spawn.sh - what the cheap spawn (clone(CLONE_VM|CLONE_VFORK),
 # everything prepared in PID 1) must still do: the executable is found in
-# the service's own PATH (Environment=PATH=), an unknown one fails with
+# the service's own PATH (Environment=PATH=), a file without #! runs
+# through /bin/sh as execvp() would run it, an unknown one fails with
 # "stage exec: ENOENT" and one that is not executable with EACCES;
 # User= gets exactly the supplementary groups initgroups() would give;
 # a container that refuses the task (a cgroup2 "domain invalid" group of
@@ -27,6 +28,15 @@ printf '#!/bin/sh\necho "$0 $*" > %s/mine.out\nexec sleep 1000\n' "$T" > "$T/bin
 chmod 755 "$T/bin/h1-mine"
 printf '#!/bin/sh\ntouch %s/noexec.ran\n' "$T" > "$T/bin/h1-noexec"
 chmod 644 "$T/bin/h1-noexec"
+# no #! line: execvp() hands such a file to /bin/sh, and so does corral
+printf 'echo "$#:$1" > %s/noshebang.out\n' "$T" > "$T/bin/h1-noshebang"
+chmod 755 "$T/bin/h1-noshebang"
+cat > "$S/noshebang.service" <<EOT
+[Service]
+Type=oneshot
+ExecStart=h1-noshebang arg1
+Environment=PATH=$T/bin:/bin
+EOT
 cat > "$S/mine.service" <<EOT
 [Service]
 ExecStart=h1-mine one two
@@ -92,6 +102,8 @@ check "corral answers" retry 10 ctl list
 check "a program found in the service's PATH runs" retry 20 state_is mine running
 check "... with its arguments" retry 10 grep -qx "$T/bin/h1-mine one two" "$T/mine.out"
 
+check "a script without #! runs through /bin/sh" retry 20 state_is noshebang "done"
+is "$(cat "$T/noshebang.out" 2>/dev/null)" "1:arg1" "... with its arguments"
 check "an unknown program fails" retry 20 state_is unknown failed
 is "$(field unknown exec_error)" "stage exec: No such file or directory" \
 	"... reported as stage exec: ENOENT"
