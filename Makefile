@@ -37,6 +37,7 @@ SUP_SRC := supervisor/state.c supervisor/table.c supervisor/timer.c supervisor/s
 	   supervisor/status.c supervisor/control.c supervisor/notify.c
 SUP_SRC += supervisor/units.c
 SUP_SRC += supervisor/runenv.c supervisor/instance.c
+SUP_SRC += supervisor/status_list.c
 INIT_SRC := init/main.c init/pid1.c
 # initctl's own files: its views are computed in the client, not in PID 1
 INITCTL_SRC := supervisor/initctl.c supervisor/views.c supervisor/view_top.c \

@@ -33,7 +33,10 @@ the per-round ratios corral/best-peer and corral/floor; lower is better):
   stop N        stop request -> all services and supervisor processes gone
                 (corral: SIGTERM; runit: SIGHUP to runsvdir; s6: SIGTERM to
                 s6-svscan; floor: SIGTERM)
-  status N      `initctl status` | `sv status DIR...` | s6-svstat per service
+  status N      `initctl --kv status` (every field) | `sv status DIR...` |
+                s6-svstat per service
+  list N        `initctl list` (state, pid, uptime, tasks, cpu: what the
+                peers' status shows) | the peers' status again
   Pss N         sum of Pss (smaps_rollup) of the supervisor's own processes
   Pss/extra     (Pss(b) - Pss(a)) / (b - a), in kB per service
   restart       kill -9 of a service that ran >= 1.1 s -> its replacement
@@ -228,7 +231,10 @@ class Run:
                   '[Service]\nType=simple\n'
                   f'ExecStart={self.b.pause} {self.fifo} {i}\n'
                   f'Restart={restart}\nRestartSec=0\n')
-        self.group_root = [os.path.join(h, self.b.ctop) for h in self.b.hiers]
+        # corral's subtree goes below the cgroup corral is in: the
+        # tracking group in the tracking hierarchy, the root elsewhere
+        self.group_root = [os.path.join(self.track if h == self.b.track else h, self.b.ctop)
+                           for h in self.b.hiers]
 
     def prep_dirs(self, sub):
         d = os.path.join(self.dir, sub)
@@ -380,7 +386,10 @@ class Run:
                 tot += int(m.group(1))
         return tot
 
-    def status_cmd(self):
+    def status_cmd(self, brief=False):
+        if self.sup == 'corral' and brief:
+            # the table (state, pid, uptime, tasks, cpu): what sv status shows
+            return [self.b.initctl, '-r', os.path.join(self.dir, 'run'), 'list'], r'^\S+ +running '
         if self.sup == 'corral':
             return [self.b.initctl, '-r', os.path.join(self.dir, 'run'), '--kv', 'status'], r'^state running$'
         if self.sup == 'floor':
@@ -393,8 +402,8 @@ class Run:
             return (['sh', '-c', 'for d in "$@"; do "$0" "$d"; done', self.b.tool['s6-svstat']]
                     + dirs, r'^up ')
 
-    def status_time(self, reps=3, budget=3.0):
-        cmd, pat = self.status_cmd()
+    def status_time(self, reps=3, budget=3.0, brief=False):
+        cmd, pat = self.status_cmd(brief)
         if not cmd:
             return None
         ts = []
@@ -662,6 +671,11 @@ class Bench:
             time.sleep(max(0, run.started[max(run.want)] + a.settle - now()))
             if n in a.status_sizes:
                 self.try_put(('status', n), sup, r, run.status_time)
+                # the peers have one status command: the same for both rows
+                st = self.values(('status', n), sup)
+                self.try_put(('list', n), sup, r,
+                             lambda: run.status_time(brief=True) if sup == 'corral'
+                             else st[r] if r < len(st) else None)
             self.try_put(('pssabs', n), sup, r, run.pss_kb)
             if n == a.restart_n:
                 for k in range(a.restart_samples):
@@ -703,7 +717,7 @@ class Bench:
     def size_keys(self, n):
         ks = [('start', n), ('stop', n), ('pssabs', n), ('ready', n), ('cpu', n)]
         if n in self.a.status_sizes:
-            ks.append(('status', n))
+            ks += [('status', n), ('list', n)]
         if n == self.a.restart_n:
             ks += [('restart', n, k) for k in range(self.a.restart_samples)]
         return ks
@@ -796,6 +810,8 @@ class Bench:
         for n in a.status_sizes:
             rows.append((('status', n), f'status of all {n} (initctl status; sv status; '
                                         's6-svstat each), ms', 1e3))
+            rows.append((('list', n), f'list of all {n} (initctl list; sv status; '
+                                      's6-svstat each), ms', 1e3))
         return rows
 
     @staticmethod
@@ -848,7 +864,7 @@ class Bench:
             return sup == 'corral'
         if kind == 'release':
             return sup in ('corral', 'floor')
-        if kind == 'status':
+        if kind in ('status', 'list'):
             return sup != 'floor'
         return True
 

@@ -58,6 +58,26 @@ static int cpuacct_stats(struct grp_container *c, struct grp_value *v)
 	return 0;
 }
 
+/* initctl list: the total only */
+static int cpuacct_summary(struct grp_container *c, struct grp_value *v)
+{
+	char buf[1024];
+	unsigned long long n;
+	uint64_t u;
+
+	if (c->h->v2) {
+		if (grp_file_read_opt(c, "cpu.stat", buf, sizeof(buf)) < 0 ||
+		    grp_kv_get(buf, "usage_usec", &n) < 0)
+			return -1;
+		set(&v[F_USAGE], n * 1000);
+		return 0;
+	}
+	if (grp_file_u64(c, "cpuacct.usage", &u) < 0)
+		return -1;
+	set(&v[F_USAGE], u);
+	return 0;
+}
+
 static const struct grp_field fields[] = {
 	[F_USER] = { "cpu_user_ms", GRP_FIELD_MSEC, "CPU time the group's tasks used in user mode." },
 	[F_SYSTEM] = { "cpu_system_ms", GRP_FIELD_MSEC, "CPU time the group's tasks used in the kernel." },
@@ -69,5 +89,6 @@ const struct grp_subsys grp_cpuacct_subsys = {
 	.v1_name = "cpuacct",
 	.v2_name = NULL,	/* cpu.stat is a core file on v2 */
 	.stats = cpuacct_stats,
+	.summary = cpuacct_summary,
 	.fields = fields, .nfields = GRP_ARRAY_SIZE(fields),
 };

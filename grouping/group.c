@@ -422,3 +422,71 @@ int grp_group_kill(struct grp_group *g, int sig)
 			 "namespace), 1 or corral itself: not signalled", g->name, skipped);
 	return sent;
 }
+
+/* For a child that attaches itself without calling into the engine:
+ * supervisor/spawn.c clones with CLONE_VM|CLONE_VFORK, so the child
+ * shares PID 1's memory and may only make async-signal-safe calls; it
+ * writes its pid to each fd.  can_attach runs here, in the parent, and
+ * the files are opened relative to the hierarchy, through the engine's
+ * grp_sys calls (a unit test's stand-in appends to its plain files). */
+int grp_group_procs_fds(struct grp_group *g, int *fds, unsigned max)
+{
+	struct grp_engine *e = g->e;
+	char path[PATH_MAX + 16], rel[PATH_MAX + 16];
+	unsigned n = 0;
+	int saved;
+
+	if (e->nhier > max) {
+		errno = E2BIG;
+		return -1;
+	}
+	if (revive_all(g) < 0)
+		return -1;
+	for (unsigned i = 0; i < e->nhier; i++) {
+		const struct grp_subsys *ss;
+		unsigned s;
+
+		grp_for_each_subsys(ss, s, e->hier[i]->mask)
+			if (ss->can_attach && ss->can_attach(g->conts[i], 0) < 0)
+				return -1;
+	}
+	for (; n < e->nhier; n++) {
+		struct grp_container *c = g->conts[n];
+
+		snprintf(path, sizeof(path), "%s/cgroup.procs", c->path);
+		snprintf(rel, sizeof(rel), "%s%scgroup.procs", c->rel, *c->rel ? "/" : "");
+		fds[n] = grp_openat(c->h, rel, O_WRONLY | O_CLOEXEC, 0);
+		if (fds[n] < 0) {
+			log_warn_sys("open", path);
+			goto fail;
+		}
+	}
+	return (int)n;
+fail:
+	saved = errno;
+	while (n--)
+		close(fds[n]);
+	errno = saved;
+	return -1;
+}
+
+/* The fields a summary shows (initctl list), from the subsystems that
+ * have a summary op: one file or so per subsystem, not a dozen. */
+int grp_group_stats_summary(struct grp_group *g, struct grp_stats *st)
+{
+	const struct grp_subsys *ss;
+	unsigned s;
+
+	st->have = 0;
+	grp_for_each_subsys(ss, s, GRP_SUBSYS_ALL) {
+		struct grp_hier *h = g->e->subsys_hier[s];
+
+		for (unsigned i = 0; i < ss->nfields; i++)
+			st->v[s][i].set = false;
+		if (!h || !ss->summary || g->conts[h->idx]->removed)
+			continue;
+		if (ss->summary(g->conts[h->idx], st->v[s]) == 0)
+			st->have |= 1u << s;
+	}
+	return 0;
+}

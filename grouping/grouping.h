@@ -359,9 +359,19 @@ int grp_group_prepare(struct grp_group *g);
  * closes the window where a fresh group looks empty and is deleted. */
 void grp_group_pin(struct grp_group *g);
 void grp_group_unpin(struct grp_group *g);
+/* For a child that attaches itself with async-signal-safe calls only:
+ * runs can_attach (cpuset: empty cpus or mems on v1 is ENOSPC) and opens
+ * the cgroup.procs of every container (O_WRONLY|O_CLOEXEC), in engine
+ * order, after grp_group_prepare().  The child writes its pid to each
+ * and must not exec if one write fails.  Returns the number of fds (at
+ * most max), or -1 with nothing left open. */
+int grp_group_procs_fds(struct grp_group *g, int *fds, unsigned max);
 /* Tasks of the group (union over hierarchies, deduplicated). */
 int grp_group_procs(struct grp_group *g, pid_t *pids, size_t max);
 int grp_group_stats(struct grp_group *g, struct grp_stats *st);
+/* Only what a summary shows (initctl list): the fields of the subsystems
+ * that have a summary op, a file or so each; iterate as grp_group_stats. */
+int grp_group_stats_summary(struct grp_group *g, struct grp_stats *st);
 /* Send sig to every task of the group; returns tasks signalled.  Never
  * signals pid 0 (cgroup2's name for a task of another pid namespace), 1 or
  * the caller.  SIGKILL uses cgroup2's cgroup.kill where the kernel has it

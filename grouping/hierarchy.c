@@ -125,10 +125,53 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
+/* favordynmods (cgroup2 since Linux 6.0, listed in the features file;
+ * v1 on later kernels): task migrations stop waiting for an RCU grace
+ * period, at the price of slower fork and exit in the hierarchy.  corral
+ * migrates a task at every start, so it asks for it on the mounts it
+ * makes (never on the host's: those are left as they are).  A kernel
+ * that lists it but refuses it (EINVAL: v1 before it learnt the option)
+ * is asked once per filesystem type: -1 not known yet, 0 no, 1 yes. */
+static int fdm_v1 = -1, fdm_v2 = -1;
+
+static int *favordynmods(const char *fstype)
+{
+	int *ok = strcmp(fstype, "cgroup2") ? &fdm_v1 : &fdm_v2;
+	char buf[512];
+	ssize_t r = -1;
+	int fd;
+
+	if (*ok < 0) {
+		fd = open("/sys/kernel/cgroup/features", O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			r = read(fd, buf, sizeof(buf) - 1);
+			close(fd);
+		}
+		buf[r > 0 ? r : 0] = '\0';
+		*ok = grp_has_word(buf, "favordynmods");
+	}
+	return ok;
+}
+
 static int do_mount(const char *fstype, const char *target, const char *opts)
 {
+	int *fdm = favordynmods(fstype);
+	char with[128];
+
 	if (mkdir_p(target) < 0)
 		return -1;
+	if (*fdm) {
+		snprintf(with, sizeof(with), "%s%sfavordynmods", opts ? opts : "", opts ? "," : "");
+		if (mount(fstype, target, fstype, MS_NOSUID | MS_NODEV | MS_NOEXEC, with) == 0) {
+			log_info("mounted %s %s on %s", fstype, with, target);
+			return 0;
+		}
+		if (errno == EINVAL) {
+			log_info("%s: the kernel refuses favordynmods; mounting without",
+				 fstype);
+			*fdm = 0;
+		}
+	}
 	if (mount(fstype, target, fstype, MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0) {
 		log_msg(LOG_LVL_WARN, "unable to mount %s (%s) on %s: %s", fstype,
 			opts ? opts : "", target, strerror(errno));

@@ -49,6 +49,9 @@ struct grp_subsys {
 	int (*can_attach)(struct grp_container *c, pid_t pid);
 	/* fill vals[0..nfields-1], in the order of fields[] */
 	int (*stats)(struct grp_container *c, struct grp_value *vals);
+	/* the same, for the few fields a summary (initctl list) shows; NULL:
+	 * the subsystem is not in summaries */
+	int (*summary)(struct grp_container *c, struct grp_value *vals);
 	const struct grp_key *keys;	/* limit keys it owns */
 	unsigned nkeys;
 	const struct grp_field *fields;	/* status fields it reports */

@@ -120,6 +120,13 @@ static int memory_stats(struct grp_container *c, struct grp_value *v)
 	return 0;
 }
 
+/* initctl list: usage only */
+static int memory_summary(struct grp_container *c, struct grp_value *v)
+{
+	number(c, c->h->v2 ? "memory.current" : "memory.usage_in_bytes", &v[F_CURRENT], false);
+	return v[F_CURRENT].set ? 0 : -1;
+}
+
 static const struct grp_key keys[] = {
 	{ .name = "memory.max", .alias = "MemoryMax",
 	  .v1_file = "memory.limit_in_bytes", .v2_file = "memory.max",
@@ -144,6 +151,7 @@ const struct grp_subsys grp_memory_subsys = {
 	.v1_name = "memory",
 	.v2_name = "memory",
 	.stats = memory_stats,
+	.summary = memory_summary,
 	.keys = keys, .nkeys = GRP_ARRAY_SIZE(keys),
 	.fields = fields, .nfields = GRP_ARRAY_SIZE(fields),
 };

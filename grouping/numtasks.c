@@ -97,6 +97,15 @@ static int numtasks_stats(struct grp_container *c, struct grp_value *v)
 	return 0;
 }
 
+/* initctl list: the task count only */
+static int numtasks_summary(struct grp_container *c, struct grp_value *v)
+{
+	if (grp_file_u64(c, "pids.current", &v[F_CURRENT].n) < 0)
+		return -1;
+	v[F_CURRENT].set = true;
+	return 0;
+}
+
 static const struct grp_key keys[] = {
 	{ .name = "numtasks.max", .alias = "TasksMax",
 	  .v1_file = "pids.max", .v2_file = "pids.max", .parse = parse_count,
@@ -115,6 +124,7 @@ const struct grp_subsys grp_numtasks_subsys = {
 	.v1_name = "pids",
 	.v2_name = "pids",
 	.stats = numtasks_stats,
+	.summary = numtasks_summary,
 	.keys = keys, .nkeys = GRP_ARRAY_SIZE(keys),
 	.fields = fields, .nfields = GRP_ARRAY_SIZE(fields),
 };

@@ -212,6 +212,10 @@ static size_t handle(struct conn *c, char *out, size_t len)
 				if (out[n - 1] != '[')
 					out[n++] = ',';
 				n += svc_status_json(sup.svcs[i], out + n, len - n);
+			} else if (r->flags & CTL_F_SUMMARY) {
+				n += svc_status_summary(sup.svcs[i], out + n, len - n);
+				if (n + 1 < len)
+					out[n++] = '\n';
 			} else {
 				n += svc_status_text(sup.svcs[i], out + n, len - n);
 				if (n + 1 < len)
@@ -284,7 +288,25 @@ static bool read_only(uint32_t cmd)
  * is built again with twice the room.  c->out is NULL if out of memory. */
 static size_t handle_all(struct conn *c, size_t cap)
 {
-	size_t n = handle(c, c->out, cap);
+	size_t n, want = (size_t)sup.nsvcs * 1024;
+
+	/* status of all: room for about 1 KB a service from the start, as
+	 * each rebuild reads every service's control files again */
+	if (c->req.cmd == CTL_STATUS && !*c->req.name && want > cap) {
+		char *more;
+
+		while (cap < want && cap < CTL_REPLY_LIMIT)
+			cap *= 2;
+		more = realloc(c->out, cap);
+		if (!more) {
+			log_error_sys("allocate", "control answer");
+			free(c->out);
+			c->out = NULL;
+			return 0;
+		}
+		c->out = more;
+	}
+	n = handle(c, c->out, cap);
 
 	while (n + 1 >= cap && read_only(c->req.cmd)) {
 		char *more;

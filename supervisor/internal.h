@@ -300,5 +300,7 @@ void sbx_dirs_release(struct service *s, bool restarting);
 /* status.c */
 size_t svc_status_text(struct service *s, char *buf, size_t len);
 size_t svc_status_json(struct service *s, char *buf, size_t len);
+/* status_list.c: the CTL_F_SUMMARY block of initctl list */
+size_t svc_status_summary(struct service *s, char *buf, size_t len);
 
 #endif

@@ -744,7 +744,7 @@ bool sbx_groups(const struct sbx_plan *p, const gid_t **g, size_t *n)
 
 /* ---- in the child: plain syscalls only ------------------------------------ */
 
-int sbx_child_setup(const struct sbx_plan *p)
+__attribute__((no_sanitize_address)) int sbx_child_setup(const struct sbx_plan *p)
 {
 	if (!p)
 		return 0;
@@ -760,7 +760,7 @@ int sbx_child_setup(const struct sbx_plan *p)
 			return SVC_STAGE_OOM;
 		close(fd);
 	}
-	if (!p->setids && p->groups_set && setgroups(p->ngroups, p->groups) < 0)
+	if (!p->setids && p->groups_set && syscall(SYS_setgroups, p->ngroups, p->groups) < 0)
 		return SVC_STAGE_SETGROUPS;
 	umask(0);	/* the nodes and directories below get their modes exactly */
 	for (unsigned i = 0; i < p->nops; i++) {
@@ -799,7 +799,7 @@ int sbx_child_setup(const struct sbx_plan *p)
 	return 0;
 }
 
-int sbx_child_late(const struct sbx_plan *p)
+__attribute__((no_sanitize_address)) int sbx_child_late(const struct sbx_plan *p)
 {
 	struct caps_header h = { CAPS_VERSION_3, 0 };
 	struct caps_data d[2];

@@ -278,6 +278,28 @@ static void notify_neighbours(struct service *s)
 			svc_post(s->rdeps[i].svc, SVC_EV_DEPS, 0);
 }
 
+/* A service that Restart= brings back keeps its emptied group between
+ * runs: removing and re-making a directory in every hierarchy (and
+ * copying the cpuset) was most of the time from a death to the next
+ * exec.  The group goes when the service stops for good (group_drop(),
+ * an entry action of the idle states). */
+static bool group_kept(const struct service *s)
+{
+	return s->def.notify_on_release && s->def.restart != SVC_RESTART_NO;
+}
+
+/* The end of the line (down, failed, done): a kept group goes now, as
+ * notify_on_release= says; its release is asked for again, so the next
+ * start arms it as kept again. */
+static void group_drop(struct service *s)
+{
+	if (!s->grp || !group_kept(s) || !s->release_armed)
+		return;
+	grp_group_set_release(s->grp, true, svc_group_released, NULL);
+	s->release_armed = false;
+	grp_group_check(s->grp);
+}
+
 void svc_state_set(struct service *s, enum svc_state st, const char *why)
 {
 	enum svc_state old = s->state;
@@ -302,8 +324,10 @@ void svc_state_set(struct service *s, enum svc_state st, const char *why)
 		   st != SVC_STOP_POST) {
 		s->running_since = 0;
 	}
-	if (is_idle(st))
+	if (is_idle(st)) {
 		svc_timer_stop(s);
+		group_drop(s);
+	}
 	notify_neighbours(s);
 }
 
@@ -569,8 +593,10 @@ static void spawn(struct service *s)
 	}
 	if (!s->release_armed) {
 		/* always told: a run ends when its group is empty; whether
-		 * the emptied directory goes is notify_on_release= */
-		grp_group_set_release(s->grp, s->def.notify_on_release, svc_group_released, NULL);
+		 * the emptied directory goes is notify_on_release=, and
+		 * when: a restarting service keeps it (group_kept()) */
+		grp_group_set_release(s->grp, s->def.notify_on_release && !group_kept(s),
+				      svc_group_released, NULL);
 		s->release_armed = true;
 	}
 	if (grp_group_prepare(s->grp) < 0) {

@@ -190,6 +190,7 @@ struct ctl_request {
 
 #define CTL_F_JSON 1u
 #define CTL_F_FOLLOW 2u	/* log: keep the connection and stream new lines */
+#define CTL_F_SUMMARY 4u	/* status, text: only what initctl list shows */
 
 /* Pure check of a received request: 0, or -1 with *why. */
 int ctl_request_check(const struct ctl_request *r, size_t len, const char **why);

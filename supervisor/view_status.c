@@ -674,7 +674,8 @@ int vw_list_table(void)
 	struct blocks bs;
 	char *text, *(*cell)[NCOL];
 	size_t len, w[NCOL];
-	int rc = vw_call(CTL_STATUS, NULL, 0, &text, &len);
+	/* the summary: what the table shows, read cheaply (status_list.c) */
+	int rc = vw_call(CTL_STATUS, NULL, CTL_F_SUMMARY, &text, &len);
 
 	if (rc)
 		return rc;

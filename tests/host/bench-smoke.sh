@@ -48,7 +48,7 @@ for r in "start 5 services" "start 5: until \`initctl list\`" "stop 5 services" 
 	"supervisor Pss with 5 services" "restart: kill -> replacement" \
 	"release: last task killed -> group removed, 0 other groups" \
 	"release: last task killed -> group removed, 5 other groups" \
-	"idle 1 s, 5 services: syscalls" "status of all 5"; do
+	"idle 1 s, 5 services: syscalls" "status of all 5" "list of all 5"; do
 	check "row '$r' is there" row "$r"
 done
 if [ -e /sys/fs/cgroup/unified/cgroup.procs ] || [ -e /sys/fs/cgroup/cgroup.procs ]; then

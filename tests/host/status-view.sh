@@ -208,6 +208,26 @@ $1 == "tree" && substr($0, d) != "a shell with children" { exit 1 }' "$T/list"
 is "$(awk '$1 == "once" { print $3, $4 }' "$T/list")" "- -" "finished: pid and uptime are -"
 is "$(awk '$1 == "tree" { print $3 }' "$T/list")" "$TP" "running: its pid"
 check "list: no escape codes when not a tty" sh -c "! grep -q '$ESC' '$T/list'"
+is "$(awk '$1 == "tree" { print $5 }' "$T/list")" "$(field tree numtasks_current)" \
+	"running: its tasks, as status counts them"
+check "running: its cpu time" sh -c "awk '\$1 == \"tree\" { exit \$6 !~ /^[0-9.]+s\$/ }' '$T/list'"
+# list asks for the summary (CTL_F_SUMMARY): no process lists, no cpuset
+# files, only what the table shows
+if command -v strace >/dev/null; then
+	strace -qq -e trace=openat -o "$T/list.trace" -p "$CP" & ST=$!
+	retry 10 sh -c "awk '/^TracerPid:/ { exit \$2 == 0 }' /proc/$CP/status"
+	ctl list > /dev/null
+	ctl list > "$T/list2"
+	kill -INT "$ST"; wait "$ST" 2>/dev/null
+	check "list: the summary read numtasks files" grep -q 'pids.current' "$T/list.trace"
+	check "list: ... and no cgroup.procs or cpuset file" \
+		sh -c "! grep -qE 'cgroup.procs|cpuset\\.' '$T/list.trace'"
+	is "$(wc -l < "$T/list2")" 5 "list: a row per service from the summary too"
+else
+	for w in "numtasks files" "no cgroup.procs" "a row per service"; do
+		skip "strace missing" "list: $w"
+	done
+fi
 
 # --- on a terminal ---------------------------------------------------------------
 if command -v tmux >/dev/null; then

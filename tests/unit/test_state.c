@@ -80,6 +80,8 @@ struct grp_group {
 	int refs;
 	int members;		/* tasks in the group */
 	bool armed;		/* release notification pending */
+	bool auto_delete;	/* the release removes the directories */
+	int removed;		/* releases that removed them */
 	grp_release_fn cb;
 	char cpus[GRP_LIST_MAX];/* limits written */
 	bool dies_on_term;	/* every task exits at SIGTERM, at once */
@@ -178,8 +180,8 @@ int grp_group_set_limits(struct grp_group *g, const struct grp_limits *l, char *
 
 void grp_group_set_release(struct grp_group *g, bool auto_delete, grp_release_fn cb, void *data)
 {
-	(void)auto_delete;
 	(void)data;
+	g->auto_delete = auto_delete;
 	g->cb = cb;
 	g->armed = cb != NULL;
 }
@@ -235,6 +237,7 @@ void grp_engine_check(struct grp_engine *e)
 			unsigned before = state_sum();
 
 			groups[i].armed = false;
+			groups[i].removed += groups[i].auto_delete;
 			groups[i].cb(&groups[i], NULL);
 			if (!from_loop && state_sum() != before)
 				recursions++;
@@ -2373,6 +2376,46 @@ static void test_systemd(void)
 	CHECK(d, "failed", "  its dependant fails");
 }
 
+/* A service Restart= brings back keeps its emptied group between runs
+ * (no rmdir and mkdir in every hierarchy per restart); it goes once the
+ * service is down for good, as notify_on_release= says. */
+static void test_kept_group(void)
+{
+	struct service *s;
+	struct grp_group *g;
+
+	reset();
+	s = running("a", "[Service]\nExecStart=/bin/true\nRestart=always\nRestartSec=0\n");
+	g = s->grp;
+	tap_ok(!g->auto_delete, "Restart=always: its group is not removed when it empties");
+	reap(s, KILLED(SIGKILL));
+	fire(s);
+	eof(s);
+	CHECK(s, "running", "killed, restarted at once");
+	tap_ok(g->removed == 0, "  the group was kept across the restart");
+	stop(s);
+	drain_group(s);
+	CHECK(s, "down", "then stopped");
+	tap_ok(g->removed == 1, "  down for good: the group is removed now");
+	start(s);
+	eof(s);
+	tap_ok(s->state == SVC_RUNNING && !g->auto_delete, "started again: kept again");
+
+	reset();
+	s = running("b", "[Service]\nExecStart=/bin/true\nRestart=always\nRestartSec=0\n"
+		    "[Group]\nnotify_on_release=no\n");
+	stop(s);
+	drain_group(s);
+	tap_ok(s->state == SVC_DOWN && s->grp->removed == 0,
+	       "notify_on_release=no: never removed");
+
+	reset();
+	s = running("c", SIMPLE);
+	tap_ok(s->grp->auto_delete, "Restart=no: removed as soon as it empties");
+	reap(s, EXITED(0));
+	tap_ok(s->state == SVC_DOWN && s->grp->removed == 1, "  and it was");
+}
+
 int main(void)
 {
 	test_down();
@@ -2398,6 +2441,7 @@ int main(void)
 	test_oneshot_cmds();
 	test_units();
 	test_systemd();
+	test_kept_group();
 	tap_ok(recursions == 0, "no handler ran inside another: engine callbacks from a handler only queue (%u)",
 	       recursions);
 	reset();

@@ -17,15 +17,15 @@ with_file() { for p in $(paths "$1"); do [ -e "$p/$2" ] && { echo "$p"; return; 
 is "$(readlink /proc/1/exe)" /sbin/init "corral is PID 1"
 if [ "$layout" = v1-shared ]; then
 	check "v1: cpuset and cpuacct bound in one hierarchy" \
-		grep -q " /sys/fs/cgroup/cpuset,cpuacct [^ ]* .*- cgroup cgroup [^ ]*,cpuset,cpuacct\$" /proc/self/mountinfo
+		grep -qE " /sys/fs/cgroup/cpuset,cpuacct [^ ]* .*- cgroup cgroup [^ ]*,cpuset,cpuacct(,favordynmods)?\$" /proc/self/mountinfo
 	check "v1: pids in a hierarchy of its own" \
-		grep -q " /sys/fs/cgroup/pids [^ ]* .*- cgroup cgroup [^ ]*,pids\$" /proc/self/mountinfo
+		grep -qE " /sys/fs/cgroup/pids [^ ]* .*- cgroup cgroup [^ ]*,pids(,favordynmods)?\$" /proc/self/mountinfo
 	check "v1: no separate cpuset or cpuacct hierarchy" sh -c \
 		"! grep -qE ' /sys/fs/cgroup/(cpuset|cpuacct) ' /proc/self/mountinfo"
 elif [ "$layout" = v1 ]; then
 	for c in cpuset cpuacct pids; do
 		check "v1: $c in a hierarchy of its own at /sys/fs/cgroup/$c" \
-			grep -q " /sys/fs/cgroup/$c [^ ]* .*- cgroup cgroup [^ ]*,$c\$" /proc/self/mountinfo
+			grep -qE " /sys/fs/cgroup/$c [^ ]* .*- cgroup cgroup [^ ]*,$c(,favordynmods)?\$" /proc/self/mountinfo
 	done
 	check "v1: controller-less cgroup2 tree for release events" \
 		grep -q " /sys/fs/cgroup/unified .* - cgroup2 " /proc/self/mountinfo
@@ -38,6 +38,16 @@ elif [ "$layout" = v2 ]; then
 	check "v2: cpuset and pids passed to corral's groups" sh -c \
 		"grep -qw cpuset /sys/fs/cgroup/corral/cgroup.subtree_control && grep -qw pids /sys/fs/cgroup/corral/cgroup.subtree_control"
 	check "v2: memory passed to corral's groups" grep -qw memory /sys/fs/cgroup/corral/cgroup.subtree_control
+fi
+# corral mounted these: favordynmods wherever the kernel lists it (the
+# cgroup2 option since 6.0; a v1 mount the kernel refuses it for is made
+# without, which the diag line shows)
+if grep -qw favordynmods /sys/kernel/cgroup/features 2>/dev/null; then
+	check "cgroup2 mounted with favordynmods (the kernel lists it)" \
+		grep -qE " - cgroup2 [^ ]* [^ ]*favordynmods" /proc/self/mountinfo
+	diag "v1 mounts with favordynmods: $(grep -c ' - cgroup cgroup .*favordynmods' /proc/self/mountinfo)"
+else
+	skip "the kernel does not list favordynmods" "cgroup2 mounted with favordynmods"
 fi
 
 # --- a service in its groups, with limits ---
