@@ -51,6 +51,7 @@ runsvdir: more than 1000) the cell says "n/a (refused: cap)".
 import argparse
 import ctypes
 import json
+import glob
 import os
 import re
 import select
@@ -644,6 +645,16 @@ class Bench:
         for h in self.hiers:
             for t in (self.top, self.ctop):
                 cg_remove(os.path.join(h, t))
+        # and below our own cgroups, where corral and the floor make their
+        # memory groups (a shared machine's memory hierarchy puts every
+        # process below its root)
+        own = {ln.split(':', 2)[2] for ln in read('/proc/self/cgroup').splitlines()
+               if ln.count(':') >= 2} - {'/'}
+        for h in glob.glob(CG + '/*'):
+            for o in own:
+                for t in (self.top, self.ctop):
+                    if os.path.isdir(h + o + '/' + t):
+                        cg_remove(h + o + '/' + t)
         if not self.keep:
             shutil.rmtree(self.scratch, ignore_errors=True)
 

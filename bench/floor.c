@@ -7,7 +7,8 @@
  *
  * Per service i (named sI):
  *   - one container in each hierarchy corral uses on this machine: the v1
- *     cpuset, cpuacct and pids hierarchies (cpuset.cpus/mems copied from
+ *     cpuset, cpuacct, pids and memory (below this process's own memory
+ *     cgroup, as corral makes its subtree) hierarchies (cpuset.cpus/mems copied from
  *     the parent, as corral does), plus the cgroup2 tracking group when
  *     the unified hierarchy is mounted at BASE/unified; on a pure cgroup2
  *     machine (BASE itself cgroup2) the one v2 group;
@@ -50,7 +51,7 @@
 #define CGROUP_SUPER_MAGIC 0x27e0eb
 #endif
 
-#define MAXH 4
+#define MAXH 8	/* hierarchies: the v1 ones corral uses and the tracking tree */
 
 struct hier {
 	char path[PATH_MAX];	/* BASE/ctrl/REL */
@@ -180,6 +181,43 @@ static void add_hier(const char *base, const char *ctrl, const char *rel, bool v
 	if (v2)
 		trackh = (int)nhier;
 	nhier++;
+}
+
+/* memory, as corral does it: below the cgroup this process is in (the v1
+ * memory hierarchy of a shared machine puts every process below its
+ * root), REL's parent made first */
+static void add_memory(const char *base, const char *rel)
+{
+	char own[PATH_MAX] = "", line[PATH_MAX + 64], r[PATH_MAX], top[2 * PATH_MAX];
+	const char *slash = strrchr(rel, '/');
+	FILE *f;
+
+	snprintf(top, sizeof(top), "%s/memory", base);
+	if (!is_fs(top, CGROUP_SUPER_MAGIC))
+		return;
+	f = fopen("/proc/self/cgroup", "re");
+	if (!f)
+		die("open", "/proc/self/cgroup");
+	while (fgets(line, sizeof(line), f)) {
+		char *c = strchr(line, ':'), *p = c ? strchr(c + 1, ':') : NULL;
+
+		if (!p)
+			continue;
+		*p++ = '\0';
+		if (strcmp(c + 1, "memory"))
+			continue;
+		p[strcspn(p, "\n")] = '\0';
+		snprintf(own, sizeof(own), "%s", strcmp(p, "/") ? p + 1 : "");
+	}
+	fclose(f);
+	snprintf(r, sizeof(r), "%s%s%s", own, *own ? "/" : "", rel);
+	if (slash) {
+		snprintf(top, sizeof(top), "%s/memory/%s%s%.*s", base, own, *own ? "/" : "",
+			 (int)(slash - rel), rel);
+		if (mkdir(top, 0755) < 0 && errno != EEXIST)
+			die("mkdir", top);
+	}
+	add_hier(base, "memory", r, false);
 }
 
 static void make_groups(unsigned i)
@@ -470,6 +508,7 @@ int main(int argc, char **argv)
 		add_hier(base, "cpuset", rel, false);
 		add_hier(base, "cpuacct", rel, false);
 		add_hier(base, "pids", rel, false);
+		add_memory(base, rel);
 		add_hier(base, "unified", rel, true);
 	}
 	if (!nhier) {

@@ -12,9 +12,13 @@ id=$$
 [ "$(id -u)" = 0 ] || { echo "bench: needs root (cgroups)" >&2; exit 1; }
 
 cleanup() {
+	# at each hierarchy's root, and below this shell's own cgroups (where
+	# corral, not the machine's init, makes its subtree: the memory
+	# hierarchy of a shared machine puts every process below its root)
+	own=$(cut -d: -f3 /proc/$$/cgroup | sort -u | grep -v '^/$')
 	for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
 		for t in "corral-bench-$id" "corral-bench-$id-corral"; do
-			d="$h$t"
+		for d in "$h$t" $(for o in $own; do echo "${h%/}$o/$t"; done); do
 			[ -d "$d" ] || continue
 			# only what this run started can be in there; never pid 0/1/us
 			# shellcheck disable=SC2038  # pids from the files, not names
@@ -22,6 +26,7 @@ cleanup() {
 				awk -v self=$$ '$1 > 1 && $1 != self' | xargs -r kill -KILL 2>/dev/null
 			sleep 0.2
 			find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+		done
 		done
 	done
 	rm -rf "/dev/shm/corral-bench-$id"

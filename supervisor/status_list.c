@@ -37,6 +37,12 @@ size_t svc_status_summary(struct service *s, char *buf, size_t len)
 		     svc_state_name(s->state), (int)s->pid,
 		     active ? ev_now(sup.o.loop) - s->started_at : 0.0);
 	n = r < 0 ? 0 : (size_t)r;
+	/* a target runs nothing: the list shows it "reached" (status.c) */
+	if (s->def.target && n < len) {
+		r = snprintf(buf + n, len - n, "type target\nreached %s\n",
+			     s->state == SVC_RUNNING ? "yes" : "no");
+		n += r < 0 ? 0 : (size_t)r;
+	}
 	/* an active or stopping run's start, in wall-clock time (status.c) */
 	if ((active || s->state == SVC_STOPPING) && n < len &&
 	    clock_gettime(CLOCK_REALTIME, &ts) == 0) {
