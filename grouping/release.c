@@ -117,6 +117,7 @@ static void walk_up(struct grp_engine *e, struct grp_group *g)
 {
 	struct grp_group *x = grp_group_ref(g), *p;
 
+	grp_foreign_prune(g);	/* v1 auto_delete: what emptied inside it */
 	while (x && !e->close_pending) {
 		bool up = x->released ||
 			  (x->release_cb && grp_group_empty(x) && release(x));
@@ -135,6 +136,12 @@ static void scan_all(struct grp_engine *e)
 	struct grp_group *batch[CHECK_BATCH];
 	bool progress = true;
 
+	/* v1 auto_delete: the service's emptied child directories (no
+	 * callbacks run, so the hash cannot change under this walk) */
+	for (unsigned b = 0; b < GRP_HASH_BUCKETS; b++)
+		for (struct grp_group *g = e->buckets[b]; g; g = g->hnext)
+			if (g->prune && !g->released)
+				grp_foreign_prune(g);
 	while (progress && !e->close_pending) {
 		unsigned n = 0;
 
@@ -255,6 +262,9 @@ static void inotify_cb(struct ev_loop *loop, ev_io *w, int revents)
 			struct grp_container *c = grp_watch_lookup(e, ev->wd);
 
 			p += sizeof(*ev) + ev->len;
+			/* a directory a delegated service made (delegate.c) */
+			if (!c && grp_foreign_event(e, ev))
+				continue;
 			if (ev->mask & IN_Q_OVERFLOW)
 				e->rescan = true;	/* events were lost */
 			else if (ev->mask & IN_IGNORED)
