@@ -25,9 +25,9 @@
  *   - pruning ([Group] auto_delete=): while the service runs, a foreign
  *     directory that had tasks and has none is removed.  v2: an inotify
  *     watch on the delegated directory and on each foreign one below it
- *     (IN_CREATE names a new child, which gets its own watch; the kernel
- *     reports IN_MODIFY of a child's cgroup.events to a watch on its
- *     directory, so one watch per directory says both); a directory is
+ *     (IN_CREATE names a new child, which gets watches of its own), and
+ *     one on each foreign directory's cgroup.events (IN_MODIFY: populated
+ *     changed; the kernel tells only watchers of that file); a directory is
  *     removed when its populated flag is 0 at such an event.  Nothing is
  *     removed at IN_CREATE: a directory the service has just made is
  *     empty until it moves a task in, and a populated 0 -> 1 -> 0 is what
@@ -50,8 +50,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define WATCH_MASK (IN_CREATE | IN_MODIFY | IN_ONLYDIR)
 
 bool grp_group_delegated(const struct grp_group *g)
 {
@@ -327,42 +325,55 @@ static int watch_child(struct grp_container *c, const char *rel, void *arg)
 	return 0;
 }
 
-/* Watch directory rel below top (and, since IN_CREATE comes only for
- * what is made after the watch, the directories already below it). */
-static void watch_dir(struct grp_container *top, const char *rel)
+/* One watch of path for rel; NULL if none was added (or it existed). */
+static struct grp_foreign *add_watch(struct grp_container *top, const char *rel,
+				     const char *path, uint32_t mask, bool events)
 {
 	struct grp_engine *e = top->h->e;
-	char path[PATH_MAX + 64], sub[PATH_MAX];
 	struct grp_foreign *f;
-	int wd;
+	int wd = e->sys->inotify_add_watch(e->inotify_fd, path, mask);
 
-	if (e->inotify_fd < 0)
-		return;
-	snprintf(path, sizeof(path), "%s%s%s", top->path, *rel ? "/" : "", rel);
-	wd = e->sys->inotify_add_watch(e->inotify_fd, path, WATCH_MASK);
 	if (wd < 0) {
 		if (errno != ENOENT)
 			log_warn_sys("watch", path);
-		return;
+		return NULL;
 	}
 	if (ftab_lookup(e, wd))
-		return;		/* the same directory: watched already */
+		return NULL;	/* the same file: watched already */
 	f = rec_new(top, rel);
 	if (!f)
-		return;
+		return NULL;
 	f->wd = wd;
+	f->events = events;
 	if (ftab_add(e, f) < 0) {
 		log_warn_sys("map the watch of", path);
 		f->wd = -1;
 		rec_free(f);
+		return NULL;
+	}
+	return f;
+}
+
+/* Watch directory rel below top and, unless it is top itself, its
+ * cgroup.events; then the directories already below it, since IN_CREATE
+ * comes only for what is made after the watch.  The kernel notifies a
+ * change of cgroup.events only to watchers of that file (its inode must
+ * be in use: kernfs_notify()), never to its directory's. */
+static void watch_dir(struct grp_container *top, const char *rel)
+{
+	char path[PATH_MAX + 64], sub[PATH_MAX];
+
+	if (top->h->e->inotify_fd < 0)
 		return;
-	}
-	if (*rel) {
-		/* walk() is relative to a container: descend from rel by
-		 * walking top with rel as the starting prefix */
-		snprintf(sub, sizeof(sub), "%s", rel);
-		(void)walk(top, sub, strlen(sub), sizeof(sub), watch_child, NULL);
-	}
+	snprintf(path, sizeof(path), "%s%s%s", top->path, *rel ? "/" : "", rel);
+	if (!add_watch(top, rel, path, IN_CREATE | IN_ONLYDIR, false))
+		return;
+	if (!*rel)
+		return;		/* top's own cgroup.events is release.c's */
+	snprintf(path, sizeof(path), "%s/%s/cgroup.events", top->path, rel);
+	(void)add_watch(top, rel, path, IN_MODIFY, true);
+	snprintf(sub, sizeof(sub), "%s", rel);
+	(void)walk(top, sub, strlen(sub), sizeof(sub), watch_child, NULL);
 }
 
 /* rel (a foreign directory below top) got an event: remove it if it is
@@ -384,8 +395,8 @@ static void prune_v2(struct grp_container *top, const char *rel)
 			return;		/* children of its own, or a task came in */
 		log_info("group %s: removed %s/%s, emptied (auto_delete)",
 			 top->group ? top->group->name : "?", top->path, up);
-		if ((f = rec_find(top, up)))
-			rec_free(f);	/* the kernel drops the watch (IN_IGNORED) */
+		while ((f = rec_find(top, up)))
+			rec_free(f);	/* the kernel drops the watches (IN_IGNORED) */
 		slash = strrchr(up, '/');
 		if (!slash)
 			return;
@@ -406,6 +417,14 @@ bool grp_foreign_event(struct grp_engine *e, const struct inotify_event *ev)
 		rec_free(f);	/* the directory went */
 		return true;
 	}
+	/* cgroup.events changed: populated may be 0 now.  (A write of the
+	 * service's to another file is no event here: only cgroup.events
+	 * itself is watched for IN_MODIFY) */
+	if (f->events) {
+		if ((ev->mask & IN_MODIFY) && top->group && top->group->prune)
+			prune_v2(top, f->rel);
+		return true;
+	}
 	if (!ev->len)
 		return true;
 	if ((ev->mask & IN_CREATE) && (ev->mask & IN_ISDIR)) {
@@ -416,12 +435,6 @@ bool grp_foreign_event(struct grp_engine *e, const struct inotify_event *ev)
 			watch_dir(top, rel);
 		return true;
 	}
-	/* a write of the service's (cgroup.procs) is an IN_MODIFY too; only
-	 * cgroup.events says populated changed.  The delegated directory
-	 * itself is the group's, released by release.c */
-	if ((ev->mask & IN_MODIFY) && *f->rel && !strcmp(ev->name, "cgroup.events") &&
-	    top->group && top->group->prune)
-		prune_v2(top, f->rel);
 	return true;
 }
 

@@ -234,9 +234,10 @@ void grp_engine_free(struct grp_engine *e, bool remove);
 /* delegate.c */
 /*
  * A directory below a delegated container that the service made (no
- * container of ours).  v2 with pruning: an inotify watch on it (IN_CREATE
- * finds its children, IN_MODIFY of its cgroup.events says it emptied);
- * the record of the delegated directory itself has rel "".  v1: busy says
+ * container of ours).  v2 with pruning: two records, an inotify watch on
+ * the directory (IN_CREATE finds its children) and one on its
+ * cgroup.events (IN_MODIFY says populated changed); the delegated
+ * directory itself has a directory record with rel "".  v1: busy says
  * a check saw tasks in it, so an empty one is one that emptied (never one
  * the service has just made and not filled yet).
  */
@@ -244,7 +245,11 @@ struct grp_foreign {
 	struct grp_foreign *next;	/* in top->foreign */
 	struct grp_foreign *wd_next;	/* chain in the engine's ftab */
 	struct grp_container *top;	/* the delegated container */
-	int wd;				/* v2: watch on the directory; -1 */
+	int wd;				/* v2: watch, -1 (v1) */
+	bool events;			/* the watch is on rel's cgroup.events
+					 * (IN_MODIFY: the kernel notifies only
+					 * watchers of the file itself), else
+					 * on the directory (IN_CREATE) */
 	bool busy;			/* v1: seen with tasks */
 	bool seen;			/* v1: found by the current walk */
 	char rel[];			/* below top: "a", "a/b"; "" = top */
