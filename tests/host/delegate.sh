@@ -65,7 +65,8 @@ Description=makes and fills child groups of its own
 [Service]
 ExecStart=/bin/sh $T/dlg.sh
 User=nobody
-Delegate=yes
+# a controller list delegates too; one the group does not get is said
+Delegate=pids
 # a stop must not need the final SIGKILL: KillSignal reaches the subtree
 TimeoutStopSec=60
 [Group]
@@ -111,6 +112,8 @@ all_have() {	# all_have REL
 run_layout() {	# run_layout LAYOUT
 	L=$1
 	rm -f "$T/out/pids" "$T/out/error"
+	touch "$T/log"
+	logstart=$(($(wc -l < "$T/log") + 1))
 	"$CORRAL" --config-dir "$T/conf" --run-dir "$T/run" --cgroup-subtree "$SUB" --layout "$L" ${DLG_DEBUG:+--debug} \
 		>> "$T/log" 2>&1 &
 	CP=$!
@@ -154,11 +157,20 @@ run_layout() {	# run_layout LAYOUT
 	is "$rc" 0 "$L: corral exits 0"
 	cg_subtree_gone "$SUB"
 	ok $? "$L: the subtree is gone"
+	tail -n "+$logstart" "$T/log" | grep -q "group dlg: controller pids cannot be delegated"
+	missing=$?
 }
 
 run_layout auto
+ok $((1 - missing)) "auto: pids, a v1 hierarchy of corral's, is delegated without a word"
 if [ -n "$V2MNT" ]; then
 	run_layout v2
+	# this machine's cgroup2 tree has no controllers enabled
+	if grep -qw pids "$V2MNT/cgroup.subtree_control"; then
+		skip "pids is enabled on $V2MNT" "v2: a controller the group lacks is said"
+	else
+		ok $missing "v2: Delegate=pids, which the group lacks, is said at start"
+	fi
 else
 	skip "no cgroup2 mount" "v2 layout"
 fi
