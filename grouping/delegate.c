@@ -103,7 +103,7 @@ static int walk(struct grp_container *c, char *rel, size_t len, size_t cap,
 		log_warn_sys("read directory", dir);
 		return -1;
 	}
-	while (rc == 0 && (errno = 0, de = readdir(d))) {
+	while (rc == 0 && (de = readdir(d))) {
 		size_t n = strlen(de->d_name);
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))

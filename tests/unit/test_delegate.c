@@ -174,7 +174,8 @@ static void on_release(struct grp_group *g, void *data)
 
 static struct grp_engine *open_engine(const char *mountinfo_lines, const char *layout)
 {
-	char mi[4096], p[1024];
+	char mi[4096];
+	static char p[1024];
 	static struct grp_config cfg;
 
 	snprintf(mi, sizeof(mi), mountinfo_lines, tmp, tmp, tmp);
@@ -184,7 +185,7 @@ static struct grp_engine *open_engine(const char *mountinfo_lines, const char *l
 	grp_layout_parse(layout, &cfg.layout, NULL, 0);
 	cfg.mount_base = tmp;
 	cfg.subtree = "corral";
-	cfg.mountinfo = strdup(p);
+	cfg.mountinfo = p;
 	cfg.sys = &fakecg_sys;
 	return grp_engine_open(&cfg);
 }
