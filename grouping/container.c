@@ -370,42 +370,15 @@ static bool seen_pid(const pid_t *pids, size_t n, pid_t p)
 }
 
 /* Parses cgroup.procs in chunks so a group with thousands of tasks needs
- * no large buffer.  pids already in pids[0..*n) are not added twice. */
-int grp_container_procs_into(struct grp_container *c, pid_t *pids,
-			     size_t max, size_t *n)
+ * no large buffer.  pids already in pids[0..*n) are not added twice.
+ * Closes fd. */
+int grp_procs_read_fd(int fd, const char *path, pid_t *pids, size_t max, size_t *n)
 {
-	char chunk[4096], path[PATH_MAX + 16], rel[PATH_MAX + 16];
+	char chunk[4096];
 	long cur = -1;
-	int total = 0, fd;
+	int total = 0;
 	ssize_t r;
 
-	snprintf(path, sizeof(path), "%s/cgroup.procs", c->path);
-	if (c->removed)
-		return 0;
-	snprintf(rel, sizeof(rel), "%s%scgroup.procs", c->rel, *c->rel ? "/" : "");
-	fd = grp_openat(c->h, rel, O_RDONLY | O_CLOEXEC, 0);
-	if (fd < 0) {
-		if (errno == ENOENT) {
-			/* the directory was removed behind our back (a cgroup
-			 * with tasks cannot be): it is empty, and counts as
-			 * removed, so no stop or shutdown waits on it; said
-			 * once per group (a removed container is not read
-			 * again; the group's other containers keep quiet) */
-			bool told = false;
-
-			for (unsigned i = 0; c->group && i < c->h->e->nhier; i++)
-				told |= c->group->conts[i] && c->group->conts[i]->vanished;
-			if (!told)
-				log_warn("group %s: %s disappeared; counting the group as empty",
-					 c->group ? c->group->name : "?", c->path);
-			c->vanished = true;
-			grp_container_forget_watch(c);	/* the kernel dropped it */
-			c->removed = true;
-			return 0;
-		}
-		log_warn_sys("open", path);
-		return -1;
-	}
 	for (;;) {
 		r = read(fd, chunk, sizeof(chunk));
 		if (r < 0 && errno == EINTR)
@@ -433,6 +406,49 @@ int grp_container_procs_into(struct grp_container *c, pid_t *pids,
 	}
 	close(fd);
 	return total;
+}
+
+/* The container's tasks; a delegated one's include those in the
+ * directories its service made below it. */
+int grp_container_procs_into(struct grp_container *c, pid_t *pids,
+			     size_t max, size_t *n)
+{
+	char path[PATH_MAX + 16], rel[PATH_MAX + 16];
+	int total, below, fd;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", c->path);
+	if (c->removed)
+		return 0;
+	snprintf(rel, sizeof(rel), "%s%scgroup.procs", c->rel, *c->rel ? "/" : "");
+	fd = grp_openat(c->h, rel, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0) {
+		if (errno == ENOENT) {
+			/* the directory was removed behind our back (a cgroup
+			 * with tasks cannot be): it is empty, and counts as
+			 * removed, so no stop or shutdown waits on it; said
+			 * once per group (a removed container is not read
+			 * again; the group's other containers keep quiet) */
+			bool told = false;
+
+			for (unsigned i = 0; c->group && i < c->h->e->nhier; i++)
+				told |= c->group->conts[i] && c->group->conts[i]->vanished;
+			if (!told)
+				log_warn("group %s: %s disappeared; counting the group as empty",
+					 c->group ? c->group->name : "?", c->path);
+			c->vanished = true;
+			grp_container_forget_watch(c);	/* the kernel dropped it */
+			grp_foreign_forget(c);
+			c->removed = true;
+			return 0;
+		}
+		log_warn_sys("open", path);
+		return -1;
+	}
+	total = grp_procs_read_fd(fd, path, pids, max, n);
+	if (total < 0 || !c->delegated)
+		return total;
+	below = grp_foreign_procs(c, pids, max, n);
+	return below < 0 ? -1 : total + below;
 }
 
 int grp_container_procs(struct grp_container *c, pid_t *pids, size_t max)
@@ -479,6 +495,9 @@ int grp_container_remove(struct grp_container *c)
 		errno = EBUSY;
 		return -1;
 	}
+	/* a delegated subtree: what the service made below goes first */
+	if (c->delegated && grp_foreign_remove(c) < 0)
+		return -1;
 	if (c->h->e->sys->unlinkat(c->h->fd, c->rel, AT_REMOVEDIR) < 0) {
 		/* EBUSY: a task got in between the emptiness check and
 		 * rmdir.  Harmless: the next check sees it and waits. */
@@ -488,6 +507,7 @@ int grp_container_remove(struct grp_container *c)
 	}
 	/* the kernel drops the watch itself (IN_IGNORED) */
 	grp_container_forget_watch(c);
+	grp_foreign_forget(c);
 	c->removed = true;
 	log_debug("removed %s", c->path);
 	return 0;
@@ -506,6 +526,7 @@ void grp_container_free_tree(struct grp_container *c, bool remove)
 	    errno == EBUSY)
 		log_warn("leaving %s in place: it still has tasks", c->path);
 	grp_container_forget_watch(c);
+	grp_foreign_forget(c);
 	grp_limits_free(&c->limits);
 	free(c->path);
 	free(c);

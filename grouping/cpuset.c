@@ -44,6 +44,14 @@ static int cpuset_create(struct grp_container *c)
 	return 0;
 }
 
+/* v1: a child the service of a delegated group makes gets the group's
+ * cpus and mems (the kernel copies them for cgroup.clone_children), or
+ * no task could enter it.  v2 children inherit. */
+static int cpuset_delegate(struct grp_container *c)
+{
+	return c->h->v2 ? 0 : grp_file_write(c, "cgroup.clone_children", "1");
+}
+
 static int cpuset_can_attach(struct grp_container *c, pid_t pid)
 {
 	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
@@ -167,6 +175,7 @@ const struct grp_subsys grp_cpuset_subsys = {
 	.v2_name = "cpuset",
 	.create = cpuset_create,
 	.can_attach = cpuset_can_attach,
+	.delegate = cpuset_delegate,
 	.stats = cpuset_stats,
 	.keys = keys, .nkeys = GRP_ARRAY_SIZE(keys),
 	.fields = fields, .nfields = GRP_ARRAY_SIZE(fields),

@@ -86,6 +86,8 @@ struct grp_sys {
 	/* 0 if path is the root of a cgroup (v2: cgroup2) file system */
 	int (*check_fs)(const char *path, bool v2);
 	int (*inotify_add_watch)(int fd, const char *path, uint32_t mask);
+	/* ownership of a delegated group's directory and files */
+	int (*fchownat)(int dirfd, const char *path, uid_t uid, gid_t gid, int flags);
 };
 
 struct grp_config {
@@ -385,5 +387,31 @@ void grp_group_set_release(struct grp_group *g, bool auto_delete,
 			   grp_release_fn cb, void *data);
 /* releasable now: no tasks and no child containers in any hierarchy */
 bool grp_group_empty(struct grp_group *g);
+
+/*
+ * Make g a delegated subtree (systemd's Delegate=, the kernel's
+ * Documentation/admin-guide/cgroup-v2.rst "Delegation"), in every
+ * hierarchy: its directory and the files that let a delegatee populate it
+ * (v2: cgroup.procs, cgroup.threads, cgroup.subtree_control; v1: tasks,
+ * cgroup.procs) are chowned to uid:gid ((uid_t)-1 and (gid_t)-1: owners
+ * kept, a root service), and the subsystems' delegate ops run (v1 cpuset:
+ * cgroup.clone_children, so children the service makes can take tasks).
+ * From then on directories below g that are no containers of ours are the
+ * service's: their tasks are g's (grp_group_procs, grp_group_kill,
+ * grp_group_empty), and when g's containers are removed they go first,
+ * deepest first.  Nothing is ever moved inside the subtree.
+ * controllers: the v2 controllers (space-separated) the owner wants to
+ * find in the group's cgroup.controllers; each missing one is logged (the
+ * group only has what its parent passes on).  NULL: no check.
+ * prune (corral's [Group] auto_delete=): child directories the service
+ * made are also removed while it runs, once they have had tasks and have
+ * none: v2 from inotify events (IN_CREATE on each directory, the
+ * populated flag of its cgroup.events); v1 at each check of the group,
+ * and every poll interval while such a group exists.
+ * Call again before each start: a re-created directory is chowned again.
+ */
+int grp_group_delegate(struct grp_group *g, uid_t uid, gid_t gid,
+		       const char *controllers, bool prune);
+bool grp_group_delegated(const struct grp_group *g);
 
 #endif

@@ -539,6 +539,7 @@ void grp_engine_free(struct grp_engine *e, bool remove)
 	/* pending checks hold references to groups freed above */
 	free(e->pending);
 	free(e->wdtab);
+	free(e->ftab);
 	free(e);
 }
 

@@ -9,6 +9,7 @@
 
 #include <ev.h>
 #include <limits.h>
+#include <sys/inotify.h>
 
 #define GRP_HASH_BUCKETS 64
 
@@ -47,6 +48,10 @@ struct grp_subsys {
 	int (*create)(struct grp_container *c);
 	/* may refuse an attach (cpuset: empty cpus or mems on v1) */
 	int (*can_attach)(struct grp_container *c, pid_t pid);
+	/* the container becomes a delegated subtree (grp_group_delegate):
+	 * make what its owner creates below usable (v1 cpuset: children
+	 * inherit cpus and mems) */
+	int (*delegate)(struct grp_container *c);
 	/* fill vals[0..nfields-1], in the order of fields[] */
 	int (*stats)(struct grp_container *c, struct grp_value *vals);
 	/* the same, for the few fields a summary (initctl list) shows; NULL:
@@ -89,6 +94,13 @@ struct grp_container {
 	bool removed;			/* directory rmdir'ed by us */
 	bool vanished;			/* ... or by someone else (counted empty) */
 	bool created;			/* directory made by us (else adopted) */
+	/* a delegated subtree (delegate.c): directories below it that are
+	 * no container of ours belong to the service; their tasks count as
+	 * the container's, they go before the container does */
+	bool delegated;
+	/* with pruning: those directories being watched (v2) or seen with
+	 * tasks (v1), by path below this container */
+	struct grp_foreign *foreign;
 	/* what was written, for this container's subsystems: written
 	 * again if the directory is re-made */
 	struct grp_limits limits;
@@ -124,6 +136,8 @@ struct grp_group {
 	void *release_data;
 	bool auto_delete;
 	bool released;			/* fired; re-armed by attach */
+	bool prune;			/* delegated: remove the service's emptied
+					 * child directories while it runs */
 	unsigned pins;			/* attaches in flight */
 };
 
@@ -149,6 +163,9 @@ struct grp_engine {
 	 * keep growing in a long-lived PID 1 that re-creates groups */
 	struct grp_container **wdtab;
 	unsigned wdbuckets, nwatches;
+	/* the same for watches on directories a delegated service made */
+	struct grp_foreign **ftab;
+	unsigned fbuckets, nforeign;
 	bool checking;			/* re-entrancy guard for callbacks */
 	/* checks asked for while one runs: groups (referenced), or all */
 	struct grp_group **pending;
@@ -216,6 +233,44 @@ int grp_hier_setup(struct grp_engine *e);
 int grp_task_dir(struct grp_hier *h, pid_t pid, char *out, size_t len);
 /* what grp_engine_close() does, at once */
 void grp_engine_free(struct grp_engine *e, bool remove);
+
+/* delegate.c */
+/*
+ * A directory below a delegated container that the service made (no
+ * container of ours).  v2 with pruning: two records, an inotify watch on
+ * the directory (IN_CREATE finds its children) and one on its
+ * cgroup.events (IN_MODIFY says populated changed); the delegated
+ * directory itself has a directory record with rel "".  v1: busy says
+ * a check saw tasks in it, so an empty one is one that emptied (never one
+ * the service has just made and not filled yet).
+ */
+struct grp_foreign {
+	struct grp_foreign *next;	/* in top->foreign */
+	struct grp_foreign *wd_next;	/* chain in the engine's ftab */
+	struct grp_container *top;	/* the delegated container */
+	int wd;				/* v2: watch, -1 (v1) */
+	bool events;			/* the watch is on rel's cgroup.events
+					 * (IN_MODIFY: the kernel notifies only
+					 * watchers of the file itself), else
+					 * on the directory (IN_CREATE) */
+	bool busy;			/* v1: seen with tasks */
+	bool seen;			/* v1: found by the current walk */
+	char rel[];			/* below top: "a", "a/b"; "" = top */
+};
+/* pids of the service's own child directories of c (recursively) into
+ * pids[0..*n); returns their count like grp_container_procs_into() */
+int grp_foreign_procs(struct grp_container *c, pid_t *pids, size_t max, size_t *n);
+/* rmdir the service's child directories of c, deepest first; -1 (EBUSY)
+ * if one still has tasks */
+int grp_foreign_remove(struct grp_container *c);
+/* forget c's records (its directory went, or the struct goes) */
+void grp_foreign_forget(struct grp_container *c);
+/* an inotify event on a watch of ftab: true if it was one (handled) */
+bool grp_foreign_event(struct grp_engine *e, const struct inotify_event *ev);
+/* v1 pruning at a check of g: remove the emptied child directories */
+void grp_foreign_prune(struct grp_group *g);
+/* container.c: parse a cgroup.procs opened as fd (path for messages) */
+int grp_procs_read_fd(int fd, const char *path, pid_t *pids, size_t max, size_t *n);
 
 /* release.c */
 /* container.c: the watch is gone (removed, freed, dropped by the kernel) */

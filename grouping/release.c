@@ -23,7 +23,9 @@
  *   - grp_engine_check(), every group: at start, after lost events
  *     (IN_Q_OVERFLOW), and from a periodic timer only when the kernel
  *     gives no events (pure v1 without a cgroup2 mount), so an idle
- *     event-driven engine makes no syscalls at all.
+ *     event-driven engine makes no syscalls at all; or while a delegated
+ *     group on v1 prunes its service's child groups (delegate.c), which
+ *     only a look can find emptied.
  */
 #include "internal.h"
 #include "../lib/log.h"
@@ -117,6 +119,7 @@ static void walk_up(struct grp_engine *e, struct grp_group *g)
 {
 	struct grp_group *x = grp_group_ref(g), *p;
 
+	grp_foreign_prune(g);	/* v1 auto_delete: what emptied inside it */
 	while (x && !e->close_pending) {
 		bool up = x->released ||
 			  (x->release_cb && grp_group_empty(x) && release(x));
@@ -135,6 +138,12 @@ static void scan_all(struct grp_engine *e)
 	struct grp_group *batch[CHECK_BATCH];
 	bool progress = true;
 
+	/* v1 auto_delete: the service's emptied child directories (no
+	 * callbacks run, so the hash cannot change under this walk) */
+	for (unsigned b = 0; b < GRP_HASH_BUCKETS; b++)
+		for (struct grp_group *g = e->buckets[b]; g; g = g->hnext)
+			if (g->prune && !g->released)
+				grp_foreign_prune(g);
 	while (progress && !e->close_pending) {
 		unsigned n = 0;
 
@@ -255,6 +264,9 @@ static void inotify_cb(struct ev_loop *loop, ev_io *w, int revents)
 			struct grp_container *c = grp_watch_lookup(e, ev->wd);
 
 			p += sizeof(*ev) + ev->len;
+			/* a directory a delegated service made (delegate.c) */
+			if (!c && grp_foreign_event(e, ev))
+				continue;
 			if (ev->mask & IN_Q_OVERFLOW)
 				e->rescan = true;	/* events were lost */
 			else if (ev->mask & IN_IGNORED)
@@ -272,11 +284,29 @@ static void inotify_cb(struct ev_loop *loop, ev_io *w, int revents)
 	run_checks(e);
 }
 
+/* a group that v1 pruning looks at (grp_group_delegate() started the
+ * timer for it) */
+static bool v1_pruning(struct grp_engine *e)
+{
+	for (unsigned b = 0; b < GRP_HASH_BUCKETS; b++)
+		for (struct grp_group *g = e->buckets[b]; g; g = g->hnext)
+			if (g->prune && !g->released)
+				for (unsigned i = 0; i < e->nhier; i++)
+					if (!e->hier[i]->v2)
+						return true;
+	return false;
+}
+
 static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	(void)loop;
+	struct grp_engine *e = w->data;
+
 	(void)revents;
-	grp_engine_check(w->data);
+	/* with events, only v1 pruning wants the timer; stopped before the
+	 * check, which may free the engine (a release callback closing it) */
+	if (grp_engine_event_driven(e) && e->cfg.poll_interval <= 0 && !v1_pruning(e))
+		ev_timer_stop(loop, w);
+	grp_engine_check(e);
 }
 
 int grp_engine_start(struct grp_engine *e, struct ev_loop *loop)

@@ -54,6 +54,7 @@ const struct grp_sys grp_sys_real = {
 	.unlinkat = unlinkat,
 	.check_fs = real_check_fs,
 	.inotify_add_watch = real_watch,
+	.fchownat = fchownat,
 };
 
 int grp_openat(struct grp_hier *h, const char *rel, int flags, mode_t mode)

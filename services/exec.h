@@ -18,7 +18,9 @@
  *             RuntimeDirectoryPreserve, NoNewPrivileges,
  *             CapabilityBoundingSet, AmbientCapabilities, PrivateTmp,
  *             PrivateDevices, ProtectSystem, ProtectHome, ReadWritePaths,
- *             ReadOnlyPaths, InaccessiblePaths, BusName (Type=dbus)
+ *             ReadOnlyPaths, InaccessiblePaths, BusName (Type=dbus),
+ *             Delegate=yes|no|CONTROLLERS (the group becomes the service's
+ *             own subtree: grp_group_delegate(), done by supervisor/spawn.c)
  *   [Unit]    Condition*= and Assert*= (see svc_cond_kind)
  *
  * A known systemd key corral does not enforce is never silent and never
@@ -150,6 +152,14 @@ struct svc_exec {
 	/* path lists; an entry may start with '-' (ignored if missing) */
 	unsigned nrw, nro, ninacc;
 	char **rw, **ro, **inacc;
+
+	/* Delegate=: the group is handed to the service (owned by its
+	 * User=/Group=, populated by the service itself).  A controller list
+	 * also delegates; it names (space-separated) the controllers the
+	 * service expects in its group, each missing one warned about at the
+	 * first start; NULL with yes (no expectation) */
+	bool delegate;
+	char *delegate_controllers;
 
 	unsigned nconds;
 	struct svc_cond *conds;

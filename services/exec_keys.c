@@ -111,6 +111,7 @@ void svc_exec_free(struct svc_exec *x)
 	strv_free(x->ro, x->nro);
 	strv_free(x->inacc, x->ninacc);
 	svc_conds_free(x);
+	free(x->delegate_controllers);
 	free(x->unenforced);
 	memset(x, 0, sizeof(*x));
 }
@@ -593,6 +594,69 @@ static const char *const dir_keys[SVC_NDIRS] = {
 	"ConfigurationDirectory",
 };
 
+static void note(struct svc_exec *x, const char *item);
+
+/*
+ * Delegate=yes|no, or controller names (systemd.resource-control(5)):
+ * lists add up, an empty value forgets them and turns delegation off.
+ * Any form but no delegates the whole group in every hierarchy; the
+ * names are what the service expects to find enabled for its group
+ * (checked at its first start).  systemd's bpf-* pseudo controllers are
+ * BPF programs corral does not attach: noted as not enforced.
+ */
+static int delegate_key(struct svc_exec *x, const char *v, char *why, size_t len)
+{
+	static const char *const known[] = {
+		"cpu", "cpuacct", "cpuset", "io", "blkio", "memory", "devices", "pids",
+		"rdma", "hugetlb", "misc", "bpf-firewall", "bpf-devices", "bpf-foreign",
+		"bpf-socket-bind", "bpf-restrict-network-interfaces",
+	};
+	char **w;
+	int n;
+	bool b;
+
+	if (!*v || boolean(v, &b)) {
+		x->delegate = *v && b;
+		free(x->delegate_controllers);
+		x->delegate_controllers = NULL;
+		return 1;
+	}
+	w = words(v, &n);
+	if (!w)
+		return bad(why, len, "Delegate: unbalanced quotes in '%s'", v);
+	for (int i = 0; i < n; i++) {
+		size_t have = x->delegate_controllers ? strlen(x->delegate_controllers) : 0;
+		unsigned k;
+		char *c;
+
+		for (k = 0; k < sizeof(known) / sizeof(*known) && strcmp(w[i], known[k]); k++)
+			;
+		if (k == sizeof(known) / sizeof(*known)) {
+			bad(why, len, "Delegate: '%s' is neither a boolean nor a cgroup "
+			    "controller (cpu, cpuset, io, memory, pids, ...)", w[i]);
+			free(w);
+			return -1;
+		}
+		if (!strncmp(w[i], "bpf-", 4)) {
+			char item[64];
+
+			snprintf(item, sizeof(item), "Delegate=%s", w[i]);
+			note(x, item);
+			continue;
+		}
+		c = realloc(x->delegate_controllers, have + strlen(w[i]) + 2);
+		if (!c) {
+			free(w);
+			return oom(why, len, "Delegate");
+		}
+		snprintf(c + have, strlen(w[i]) + 2, "%s%s", have ? " " : "", w[i]);
+		x->delegate_controllers = c;
+	}
+	free(w);
+	x->delegate = true;
+	return 1;
+}
+
 static int service_key(struct svc_exec *x, const char *k, const char *v, char *why,
 		       size_t len)
 {
@@ -614,6 +678,8 @@ static int service_key(struct svc_exec *x, const char *k, const char *v, char *w
 			return 1;
 		}
 	}
+	if (!strcmp(k, "Delegate"))
+		return delegate_key(x, v, why, len);
 	if (!strcmp(k, "PIDFile")) {
 		char *p;
 
@@ -837,7 +903,7 @@ static const char *const service_keys[] = {
 	"IODeviceLatencyTargetSec", "IPAccounting", "IPAddressAllow", "IPAddressDeny",
 	"SocketBindAllow", "SocketBindDeny", "RestrictNetworkInterfaces", "NFTSet",
 	"IPIngressFilterPath", "IPEgressFilterPath", "BPFProgram", "DeviceAllow",
-	"DevicePolicy", "Slice", "Delegate", "DelegateSubgroup", "DisableControllers",
+	"DevicePolicy", "Slice", "DelegateSubgroup", "DisableControllers",
 	"ManagedOOMSwap", "ManagedOOMMemoryPressure", "ManagedOOMMemoryPressureLimit",
 	"ManagedOOMPreference", "MemoryPressureWatch", "MemoryPressureThresholdSec",
 	"CoredumpReceive", "CPUShares", "StartupCPUShares", "MemoryLimit",

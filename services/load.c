@@ -59,6 +59,7 @@ struct loader {
 	unsigned nlogical, cap_lines;
 	unsigned cap_cmds[SVC_NCMD_KINDS];
 	unsigned start_twice;		/* line of a second ExecStart=, 0 none */
+	unsigned auto_delete_line;	/* [Group] auto_delete=yes, 0 none */
 	char *err;
 	size_t errlen;
 	bool failed;
@@ -895,6 +896,10 @@ static int handle_group(struct loader *ld, const char *k, const char *v)
 	} else if (!strcmp(k, "notify_on_release")) {
 		if (!parse_bool(v, &d->notify_on_release))
 			fail(ld, "notify_on_release: '%s' is not a boolean", v);
+	} else if (!strcmp(k, "auto_delete")) {
+		if (!parse_bool(v, &d->auto_delete))
+			fail(ld, "auto_delete: '%s' is not a boolean", v);
+		ld->auto_delete_line = d->auto_delete ? ld->line : 0;
 	} else {
 		/* every other key belongs to a subsystem (its file says) */
 		r = grp_limits_set(&d->limits, k, v, err, sizeof(err));
@@ -1146,6 +1151,11 @@ static int parse(struct loader *ld, const char *name, size_t len)
 	svc_spec_init(&ld->spec, d->name, ld->text, len);
 	rc = ini_parse_stream(reader, ld, handler, ld);
 	merge_service_limits(ld);
+	if (!ld->failed && d->auto_delete && !d->x.delegate) {
+		ld->line = ld->auto_delete_line;
+		warn(ld, false, "auto_delete=yes without Delegate=yes: the service makes "
+		     "no groups of its own; ignored");
+	}
 	grp_limits_free(&ld->svc_limits);
 	free(ld->svc_limit_lines);
 	ld->svc_limit_lines = NULL;

@@ -22,7 +22,9 @@
  *             RemainAfterExit, and the keys of services/exec.h (PIDFile,
  *             KillMode, Limit*, UMask, the *Directory= keys, sandboxing,
  *             Condition*=/Assert*= in [Unit])
- *   [Group]   Name, Parent, notify_on_release, and every limit key a
+ *   [Group]   Name, Parent, notify_on_release, auto_delete (with
+ *             Delegate=: remove the child groups the service made once
+ *             they empty, while it runs), and every limit key a
  *             grouping subsystem declares (cpuset.cpus, numtasks.max, ...;
  *             grp_limits_set()); the same keys by their systemd names
  *             (AllowedCPUs=, TasksMax=, ...) in [Service] too, [Group]
@@ -226,6 +228,9 @@ struct svc_def {
 	const char *grp_parent;		/* "" = top level */
 	struct grp_limits limits;	/* owned, like the strings */
 	bool notify_on_release;		/* default true */
+	bool auto_delete;		/* [Group] auto_delete=, default false:
+					 * with x.delegate, prune the service's
+					 * own emptied child groups */
 	struct svc_exec x;		/* services/exec.h */
 };
 

@@ -461,6 +461,12 @@ static void describe(struct vout *o, const struct svc_def *d)
 		out_str(o, label, grp_limit_name(&d->limits.v[i]), d->limits.v[i].value);
 	}
 	out_bool(o, "  release:", "notify_on_release", d->notify_on_release);
+	/* Delegate=: the group is the service's to populate */
+	if (d->x.delegate || o->json) {
+		out_str(o, "  delegate:", "delegate", !d->x.delegate ? "no" :
+			d->x.delegate_controllers ? d->x.delegate_controllers : "yes");
+		out_bool(o, "  auto_delete:", "auto_delete", d->x.delegate && d->auto_delete);
+	}
 	obj_end(o);
 	out_words(o, "After:", "after", d->after, d->nafter, false);
 	out_words(o, "Requires:", "requires", d->requires, d->nrequires, false);

@@ -22,7 +22,9 @@
  * other Exec*= lines, s->ctl_pid, one at a time).  Both run in the
  * service's group, so a stop ends them with the rest; a control command
  * has its own exec-status pipe, gets $MAINPID, and with the '+' prefix
- * (or '!', '!!') keeps corral's own user.
+ * (or '!', '!!') keeps corral's own user.  Both enter the group's top
+ * container only: with Delegate= what lies below is the service's, and
+ * corral never moves a process there (nor back out).
  */
 #include "internal.h"
 #include "../lib/log.h"
@@ -666,6 +668,20 @@ static int spawn_one(struct service *s, const struct svc_cmd *c, bool ctl)
 		log_warn("%s: PrivateTmp= hides its notify socket %s: READY=1 cannot "
 			 "arrive; run corral with its run dir outside /tmp", s->def.name,
 			 s->notify_path);
+	/* Delegate=: the group is handed to the user the service runs as
+	 * before anything of it runs (again at each start: a released
+	 * group's directory is new); root keeps it ('+', no User=) */
+	if (s->def.x.delegate && s->grp &&
+	    grp_group_delegate(s->grp, setids ? uid : (uid_t)-1, setids ? gid : (gid_t)-1,
+			       s->def.x.delegate_controllers, s->def.auto_delete) < 0) {
+		log_error("%s: cannot delegate group %s: %s", s->def.name, s->grp_path,
+			  strerror(errno));
+		if (!ctl) {
+			s->pid = 0;
+			s->exec_fd = -1;
+		}
+		return -4;
+	}
 	/* directories, limits, sandbox: everything the child needs
 	 * (sandbox.c); '+' runs without them */
 	plan = NULL;

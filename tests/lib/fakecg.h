@@ -12,7 +12,8 @@
  * cgroup file system; /proc/PID/cgroup does not exist (a task of the test
  * is in no fabricated hierarchy, so nothing is ever moved back), except
  * /proc/self/cgroup when a test sets fakecg_self_cgroup (where the engine
- * finds its own cgroups).
+ * finds its own cgroups).  chown is recorded, not done
+ * (fakecg_chowned() asks).
  */
 #ifndef CORRAL_TEST_FAKECG_H
 #define CORRAL_TEST_FAKECG_H
@@ -22,6 +23,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/mman.h>
@@ -42,7 +45,8 @@ static const char *fakecg_base(const char *path)
 static const char *fakecg_initial(const char *name)
 {
 	if (!strcmp(name, "cgroup.procs") || !strcmp(name, "cgroup.subtree_control") ||
-	    !strcmp(name, "cgroup.events"))
+	    !strcmp(name, "cgroup.events") || !strcmp(name, "cgroup.threads") ||
+	    !strcmp(name, "tasks"))
 		return "";
 	if (!strcmp(name, "cgroup.controllers"))
 		return "cpuset cpu io memory pids\n";
@@ -137,12 +141,51 @@ static int fakecg_watch(int fd, const char *path, uint32_t mask)
 	return inotify_add_watch(fd, path, mask);
 }
 
+/* chown is recorded, not done (a test need not run as root): the last
+ * FAKECG_CHOWNS calls, as "PATH uid:gid" with PATH relative to the
+ * directory descriptor's own path */
+#define FAKECG_CHOWNS 64
+static char fakecg_chowns[FAKECG_CHOWNS][512];
+static unsigned fakecg_nchowns;
+
+static int fakecg_fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int flags)
+{
+	char dir[256], link[64];
+	struct stat st;
+	ssize_t n;
+	int fd = fakecg_openat(dirfd, path, O_RDONLY | O_CLOEXEC, 0);
+
+	if (fd >= 0)
+		close(fd);	/* a control file exists once looked at */
+	if (fstatat(dirfd, path, &st, flags & AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;	/* as chown: the file must exist */
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
+	n = readlink(link, dir, sizeof(dir) - 1);
+	dir[n > 0 ? n : 0] = '\0';
+	snprintf(fakecg_chowns[fakecg_nchowns++ % FAKECG_CHOWNS], sizeof(fakecg_chowns[0]),
+		 "%s/%s %d:%d", dir, path, (int)uid, (int)gid);
+	return 0;
+}
+
+/* was PATH (absolute) chowned to uid:gid? */
+static inline bool fakecg_chowned(const char *path, uid_t uid, gid_t gid)
+{
+	char want[600];
+
+	snprintf(want, sizeof(want), "%s %d:%d", path, (int)uid, (int)gid);
+	for (unsigned i = 0; i < fakecg_nchowns && i < FAKECG_CHOWNS; i++)
+		if (!strcmp(fakecg_chowns[i], want))
+			return true;
+	return false;
+}
+
 static const struct grp_sys fakecg_sys = {
 	.openat = fakecg_openat,
 	.mkdirat = mkdirat,
 	.unlinkat = fakecg_unlinkat,
 	.check_fs = fakecg_check_fs,
 	.inotify_add_watch = fakecg_watch,
+	.fchownat = fakecg_fchownat,
 };
 
 #endif
