@@ -173,9 +173,10 @@ def main():
                % (rev, a.rounds, cpu or "?", os.cpu_count(),
                   os.path.basename(os.path.realpath(os.path.join(a.build, "kernel/vmlinuz")))),
                "", t, "",
-               "The boot's critical chain, last round, as each init reports it:", "",
-               "systemd (`systemd-analyze critical-chain`):", "", "```"]
-    section += runs["systemd"][-1]["chain"] + ["```", "", "corral (`initctl analyze critical-chain`):",
+               "The boot's critical chain and the slowest units (blame), last round, "
+               "as each init reports them:", "",
+               "systemd (`systemd-analyze critical-chain`, `blame`):", "", "```"]
+    section += runs["systemd"][-1]["chain"] + ["```", "", "corral (`initctl analyze critical-chain`, `blame`):",
                                                "", "```"] + runs["corral"][-1]["chain"] + ["```", ""]
     text = "\n".join(section)
     if a.write:

@@ -14,8 +14,8 @@ echo "BENCH-READY up=$up root=${root:-0} used_kb=$used pid1_rss_kb=$rss init=$in
 {
 	echo "BENCH-CHAIN-BEGIN"
 	case $init in
-	*corral*) initctl analyze critical-chain 2>&1 ;;
-	*) systemd-analyze critical-chain --no-pager 2>&1 ;;
+	*corral*) initctl analyze critical-chain 2>&1; echo; initctl analyze blame 2>&1 | head -n 12 ;;
+	*) systemd-analyze critical-chain --no-pager 2>&1; echo; systemd-analyze blame --no-pager 2>&1 | head -n 12 ;;
 	esac
 	echo "BENCH-CHAIN-END"
 } | sed 's/^/BENCH| /' > /dev/console

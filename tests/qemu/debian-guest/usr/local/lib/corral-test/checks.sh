@@ -61,7 +61,7 @@ i=0
 while ! grep -q 'from 10.0.2.2\|by 10.0.2.2' /var/log/auth.log 2>/dev/null && [ $i -lt 3000 ]; do sleep 0.1; i=$((i + 1)); done
 check "sshd logged the host's connection from 10.0.2.2" grep -q 'from 10.0.2.2\|by 10.0.2.2' /var/log/auth.log
 # what a person would look at when something above failed
-grep -h 'agetty' /var/log/syslog 2>/dev/null | tail -n 3 | sed 's/^/# /'
+grep -h 'agetty' /var/log/syslog /var/log/auth.log 2>/dev/null | tail -n 3 | sed 's/^/# /'
 initctl list | sed 's/^/# /'
 echo "1..$n"
 echo TAP-END
