@@ -41,6 +41,10 @@ check "the default route is via 10.0.2.2" sh -c 'ip route | grep -q "^default vi
 [ "$(hostname)" = "$(cat /etc/hostname)" ]; ok $? "the host name is /etc/hostname's ($(hostname))"
 check "/ is mounted read-write" sh -c 'awk "\$2 == \"/\" { print \$4 }" /proc/mounts | grep -q "^rw"'
 check "/tmp is the tmpfs of /etc/fstab" sh -c 'awk "\$2 == \"/tmp\" { print \$3 }" /proc/mounts | grep -qx tmpfs'
+check "/dev is the kernel's devtmpfs (/dev/ttyS0, /dev/vda exist)" sh -c 'test -c /dev/ttyS0 && test -b /dev/vda'
+check "udev made its links (/dev/disk/by-label/debian)" test -L /dev/disk/by-label/debian
+r=$(kv serial-getty-ttyS0 restarts)
+[ "${r:-1}" = 0 ]; ok $? "agetty on ttyS0 stays up (restarts ${r:-none})"
 check "/etc/machine-id is set" test -s /etc/machine-id
 check "tmpfiles.d: /run/utmp exists" test -f /run/utmp
 check "tmpfiles.d: memcached wrote its pid file into /run/memcached" test -s /run/memcached/memcached.pid
@@ -62,6 +66,8 @@ while ! grep -q 'from 10.0.2.2\|by 10.0.2.2' /var/log/auth.log 2>/dev/null && [ 
 check "sshd logged the host's connection from 10.0.2.2" grep -q 'from 10.0.2.2\|by 10.0.2.2' /var/log/auth.log
 # what a person would look at when something above failed
 grep -h 'agetty' /var/log/syslog /var/log/auth.log 2>/dev/null | tail -n 3 | sed 's/^/# /'
+initctl log serial-getty-ttyS0 -n 5 2>&1 | sed 's/^/# /'
+initctl --kv status serial-getty-ttyS0 | grep -E '^(restarts|last_exit) ' | sed 's/^/# /'
 initctl list | sed 's/^/# /'
 echo "1..$n"
 echo TAP-END
