@@ -45,8 +45,8 @@ def banner_thread(port, t0, res, stop):
     """Connect every 0.1 s until sshd's identification line arrives."""
     while not stop.is_set():
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
-                s.settimeout(2)
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+                s.settimeout(10)
                 data = s.recv(256)
                 if data.startswith(b"SSH-"):
                     res["ssh"] = time.monotonic() - t0
@@ -95,7 +95,7 @@ def boot(out, init, log, timeout):
     with open(log, "rb") as f:
         text = f.read().decode("utf-8", "replace").replace("\r", "")
     m = re.search(r"BENCH-READY up=([0-9.]+) root=([0-9.]+) used_kb=(\d+) pid1_rss_kb=(\d+) init=(\S+)", text)
-    if not m or "poff_line" not in res or q.returncode != 0:
+    if not m or "poff_line" not in res or "ssh" not in res or q.returncode != 0:
         raise RuntimeError("%s boot incomplete (exit %s); see %s" % (init, q.returncode, log))
     res["userspace"] = float(m.group(1)) - float(m.group(2))
     res["used_mib"] = int(m.group(3)) / 1024
@@ -145,6 +145,7 @@ def main():
     logdir = os.path.join(out, "bench")
     os.makedirs(logdir, exist_ok=True)
     runs = {"systemd": [], "corral": []}
+    load0 = os.getloadavg()[0]
     for r in range(a.rounds):
         order = ("corral", "systemd") if r % 2 == 0 else ("systemd", "corral")
         for init in order:
@@ -152,12 +153,11 @@ def main():
             runs[init].append(res)
             print("round %d %-7s ready %6.2f s  userspace %6.2f s  ssh %6.2f s  poweroff %5.2f s  "
                   "used %5.1f MiB  pid1 %5.1f MiB (%s)" %
-                  (r + 1, init, res["ready"], res["userspace"], res.get("ssh", float("nan")),
+                  (r + 1, init, res["ready"], res["userspace"], res["ssh"],
                    res["poweroff"], res["used_mib"], res["rss_mib"], res["exe"]), flush=True)
-            if "ssh" not in res:
-                res["ssh"] = float("nan")
     t = table(runs)
     print(t)
+    load1 = os.getloadavg()[0]
     cpu = ""
     try:
         with open("/proc/cpuinfo") as f:
@@ -169,9 +169,11 @@ def main():
     section = ["## Boot: systemd vs corral on Debian 12 (make bench-boot)", "",
                "`make bench-boot` (bench/boot.py), corral %s, %d interleaved rounds, "
                "host: %s, %d CPUs, QEMU TCG (no KVM), 1 guest CPU, 1 GiB; the same image, "
-               "kernel %s, initramfs, daemons and Debian unit files for both; only `init=` differs."
+               "kernel %s, initramfs, daemons and Debian unit files for both; only `init=` differs. "
+               "The host's load average was %.1f at the start and %.1f at the end (a shared machine)."
                % (rev, a.rounds, cpu or "?", os.cpu_count(),
-                  os.path.basename(os.path.realpath(os.path.join(a.build, "kernel/vmlinuz")))),
+                  os.path.basename(os.path.realpath(os.path.join(a.build, "kernel/vmlinuz"))),
+                  load0, load1),
                "", t, "",
                "The boot's critical chain and the slowest units (blame), last round, "
                "as each init reports them:", "",

@@ -105,14 +105,14 @@ boot() {
 	log=$1 port=$2
 	shift 2
 	[ -f "$out/base.img" ] && [ -f "$out/initrd.cpio.gz" ] || die "no image in $out"
+	# -nographic: the serial console and QEMU's monitor (Ctrl-A C) on stdio
 	if [ "$log" = - ]; then
-		serial=mon:stdio disp=-nographic mon=
+		console=-nographic
 	else
-		serial=file:$log disp="-display none" mon="-monitor none"
+		console="-display none -monitor none -serial file:$log"
 	fi
 	# shellcheck disable=SC2086
-	exec qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -no-reboot $disp \
-		-serial "$serial" $mon \
+	exec qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -no-reboot $console \
 		-kernel "$here/build/kernel/vmlinuz" -initrd "$out/initrd.cpio.gz" \
 		-drive "file=$out/base.img,format=raw,if=virtio,snapshot=on" \
 		-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$port-:22" \

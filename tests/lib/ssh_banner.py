@@ -15,8 +15,8 @@ port, timeout = int(sys.argv[1]), float(sys.argv[2])
 t0 = time.monotonic()
 while time.monotonic() - t0 < timeout:
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
-            s.settimeout(2)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            s.settimeout(10)
             data = b""
             while b"\n" not in data and len(data) < 256:
                 chunk = s.recv(256)
