@@ -44,6 +44,7 @@ INITCTL_SRC := supervisor/initctl.c supervisor/views.c supervisor/view_top.c \
 	       supervisor/analyze.c supervisor/metrics.c \
 	       supervisor/view_log.c supervisor/view_status.c
 CORE_SRC := $(LIB_SRC) $(GRP_SRC) $(SVC_SRC) $(SUP_SRC) init/pid1.c
+CORE_SRC += init/initreq.c
 HDRS := $(wildcard lib/*.h grouping/*.h services/*.h supervisor/*.h init/*.h tests/lib/*.h)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/*.c))
@@ -59,6 +60,7 @@ STATIC_BINS := $(addprefix $(S)/tests/host/,$(HOST_TESTS))
 
 .PHONY: all static check deps clean kernel rootfs boot bench bench-progs asan fuzzers fuzz try \
 	install
+.PHONY: boot-debian bench-boot
 .SUFFIXES:
 
 all: $(TEST_BINS) $(addprefix $(B)/,$(PROGS)) $(HELPERS)
@@ -198,6 +200,26 @@ boot: deps $(KERNEL) $(B)/rootfs/demo.cpio.gz
 	$(QEMU) -accel tcg -m 512 -smp 2 -no-reboot -nographic -kernel $(KERNEL) \
 		-initrd $(B)/rootfs/demo.cpio.gz \
 		-append "console=ttyS0 quiet loglevel=3 panic=-1 $(BOOT_APPEND)"
+
+# --- Debian 12 with corral as /sbin/init -----------------------------------
+# rootfs/debian.sh: the image is built once (mmdebstrap, cached in
+# build/debian/ by its package list and build script); the corral just
+# built is copied in at each boot.  make boot-debian boots it with the
+# serial console on this terminal (log in as root, no password; sshd on
+# 127.0.0.1:DEBIAN_PORT; Ctrl-A X quits QEMU).
+DEBIAN_PORT ?= 2222
+boot-debian: deps $(KERNEL) $(S)/corral $(S)/initctl
+	sh rootfs/debian.sh image $(B)/debian
+	sh rootfs/debian.sh install $(B)/debian
+	sh rootfs/debian.sh boot $(B)/debian - $(DEBIAN_PORT) $(BOOT_APPEND)
+
+# the same image booted with systemd and with corral, interleaved
+# (bench/boot.py; BENCH_ROUNDS rounds, results into bench/RESULTS.md's
+# boot section with BENCH_BOOT_ARGS=--write)
+BENCH_ROUNDS ?= 3
+bench-boot: deps $(KERNEL) $(S)/corral $(S)/initctl
+	sh rootfs/debian.sh image $(B)/debian
+	python3 bench/boot.py --build $(B) --rounds $(BENCH_ROUNDS) $(BENCH_BOOT_ARGS)
 
 # --- install ---------------------------------------------------------------
 # make install [PREFIX=/usr/local] [DESTDIR=]: corral and initctl into

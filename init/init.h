@@ -10,6 +10,7 @@
 #define CORRAL_INIT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct ev_loop;
 
@@ -34,5 +35,16 @@ void init_kill_remaining(void);
  * reboot(2).  Never returns. */
 void init_reboot(enum init_action a) __attribute__((noreturn));
 const char *init_action_name(enum init_action a);
+
+/* The SysV init request FIFO (init/initreq.c): what systemd-sysv's and
+ * sysvinit's poweroff/reboot write when the init is not systemd. */
+#define INITREQ_SIZE 384
+/* 1: *a is the action; 0: a valid request corral ignores; -1: malformed.
+ * why says why for 0 and -1. */
+int init_request_parse(const void *buf, size_t len, enum init_action *a,
+		       char *why, size_t whylen);
+/* Create the FIFO at path and call cb for each poweroff/reboot request. */
+int init_request_open(struct ev_loop *loop, const char *path,
+		      void (*cb)(enum init_action a));
 
 #endif

@@ -329,6 +329,8 @@ static void finish_shutdown(void)
 	sup_shutdown_sockets();
 	if (g.pid1)
 		init_kill_remaining();
+	/* PID 1's open log files would keep / from going read-only */
+	sup_log_files_close();
 	/* groups are empty now: remove corral's subtree, which matters when
 	 * this is PID 1 of a namespace on a host that keeps running */
 	grp_engine_close(g.engine, true);
@@ -601,6 +603,10 @@ int main(int argc, char **argv)
 	free(defs);
 	log_info("%d services loaded from %s", n < 0 ? 0 : n, services_dir);
 	log_files();
+	/* systemd-sysv's poweroff falls back to this FIFO (machine init only:
+	 * /run is the machine's) */
+	if (init_is_machine_init())
+		init_request_open(g.loop, "/run/initctl", begin_shutdown);
 	sup_start_all();
 	sup_boot_watch();	/* "all N services up in T s" */
 

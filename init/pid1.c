@@ -63,6 +63,18 @@ static void mount_one(const char *src, const char *target, const char *type,
 		log_msg(LOG_LVL_WARN, "unable to mount %s on %s: %s", type, target, strerror(errno));
 }
 
+/* path is a mount point: on another device than its parent */
+static bool is_mount_point(const char *path)
+{
+	struct stat st, parent;
+	char up[256];
+
+	snprintf(up, sizeof(up), "%s/..", path);
+	if (stat(path, &st) < 0 || stat(up, &parent) < 0)
+		return true;	/* cannot tell: leave it alone */
+	return st.st_dev != parent.st_dev;
+}
+
 void init_mount_api_filesystems(void)
 {
 	struct stat st;
@@ -71,8 +83,13 @@ void init_mount_api_filesystems(void)
 		mount_one("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	if (!fs_is("/sys", SYSFS_MAGIC))
 		mount_one("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-	/* a populated /dev (devtmpfs or a container's) is left alone */
-	if (stat("/dev/null", &st) < 0 || !S_ISCHR(st.st_mode))
+	/* a populated /dev (devtmpfs or a container's) is left alone; but
+	 * the machine's init on a root file system whose /dev is a plain
+	 * directory (a Debian image's few static nodes: null, console, tty)
+	 * needs the kernel's devtmpfs over it, or /dev/ttyS0, /dev/vda and
+	 * the rest never appear (udev only adds links and permissions) */
+	if (stat("/dev/null", &st) < 0 || !S_ISCHR(st.st_mode) ||
+	    (init_is_machine_init() && !is_mount_point("/dev")))
 		mount_one("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
 	if (!fs_is("/dev/pts", DEVPTS_MAGIC))
 		mount_one("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,

@@ -190,6 +190,22 @@ void sup_log_files(const char *dir, size_t max, unsigned keep)
 	lf.keep = keep;
 }
 
+/* At shutdown, before the root file system is remounted read-only: a log
+ * file PID 1 holds open for writing keeps it busy (EBUSY), and the disk
+ * would not be clean.  Nothing is written to files after this. */
+void sup_log_files_close(void)
+{
+	sup_log_files(NULL, 0, 0);
+	for (unsigned i = 0; i < sup.nsvcs; i++) {
+		struct svc_log *l = sup.svcs[i]->log;
+
+		if (l && l->file_open) {
+			rot_close(&l->file);
+			l->file_open = false;
+		}
+	}
+}
+
 static void file_put(struct service *s, struct svc_log *l, const struct timespec *ts,
 		     const char *text, size_t n)
 {

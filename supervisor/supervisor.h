@@ -144,6 +144,8 @@ int sup_console_open(struct ev_loop *loop, int out_fd, int log_fd);
 /* Persistent service logs (output.c): DIR/NAME/current, rotated past
  * max bytes into current.1 .. current.KEEP.  NULL dir: none. */
 void sup_log_files(const char *dir, size_t max, unsigned keep);
+/* Close every log file and write no more (shutdown, before the remount). */
+void sup_log_files_close(void);
 /* After sup_start_all() at boot: log one summary line once every service
  * wanted up then is running, done or failed. */
 void sup_boot_watch(void);

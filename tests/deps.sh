@@ -12,9 +12,10 @@ set -eu
 # clang and libclang-rt-14-dev (its ASan/UBSan runtime and libFuzzer, not
 # pulled in by clang on Debian 12): the sanitizer build and the fuzzers;
 # mandoc: mandoc -T lint of the man pages (tests/man.sh)
+# mmdebstrap: the Debian image of make boot-debian (tests/qemu/debian.sh)
 PKGS="gcc make pkg-config libev-dev libinih-dev musl-tools automake libsystemd-dev systemd
       qemu-system-x86 busybox-static cpio shellcheck clang libclang-rt-14-dev
-      tmux librsvg2-bin libxml2-utils python3-prometheus-client mandoc"
+      tmux librsvg2-bin libxml2-utils python3-prometheus-client mandoc mmdebstrap"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
