@@ -112,6 +112,7 @@ int main(void)
 	spin(loop);
 	tap_is_int(ncalls, 2, "reboot calls back");
 	tap_is_int(got, INIT_REBOOT, "... with reboot");
+	ev_loop_destroy(loop);	/* its memory, for the leak checker */
 	unlink(path);
 	rmdir(dir);
 	return tap_done();
