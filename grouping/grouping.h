@@ -199,6 +199,12 @@ int grp_count_parse(const char *s, uint64_t *out);
 /* "N%" for N in 1..100: 1 with *pct set; 0 if s is no percentage at all;
  * -1 if it is one out of range or malformed ("0%", "101%", "5.5%"). */
 int grp_percent_parse(const char *s, unsigned *pct);
+/* A limit's canonical text: "N%" (grp_percent_parse), "max", or the
+ * decimal of what number() accepts (grp_count_parse, grp_size_parse).
+ * 0, or -1 with *why set for a bad percentage and NULL for a bad number
+ * (the caller says what the number should be). */
+int grp_amount_parse(const char *val, int (*number)(const char *, uint64_t *),
+		     char *out, size_t outlen, const char **why);
 /* A size: bytes with an optional K, M, G, T suffix (powers of 1024, as
  * systemd), or "max"/"infinity" (GRP_VALUE_MAX).  At most 2^62 bytes. */
 int grp_size_parse(const char *s, uint64_t *out);

@@ -27,26 +27,11 @@
 
 static int parse_size(const char *val, char *out, size_t outlen, const char **why)
 {
-	unsigned pct;
-	uint64_t v;
-
-	switch (grp_percent_parse(val, &pct)) {
-	case 1:
-		snprintf(out, outlen, "%u%%", pct);
+	if (grp_amount_parse(val, grp_size_parse, out, outlen, why) == 0)
 		return 0;
-	case -1:
-		*why = "is not a percentage of memory from 1% to 100%";
-		return -1;
-	}
-	if (grp_size_parse(val, &v) < 0) {
-		*why = "is not a size (bytes with K, M, G or T, or \"max\")";
-		return -1;
-	}
-	if (v == GRP_VALUE_MAX)
-		snprintf(out, outlen, "max");
-	else
-		snprintf(out, outlen, "%llu", (unsigned long long)v);
-	return 0;
+	if (!*why)
+		*why = "is not a size (bytes with K, M, G or T, N%, or \"max\")";
+	return -1;
 }
 
 /* MemTotal in bytes, for N% */

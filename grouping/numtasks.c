@@ -18,26 +18,11 @@
  * (systemd's TasksMax=15%, resolved when written) */
 static int parse_count(const char *val, char *out, size_t outlen, const char **why)
 {
-	unsigned pct;
-	uint64_t v;
-
-	switch (grp_percent_parse(val, &pct)) {
-	case 1:
-		snprintf(out, outlen, "%u%%", pct);
+	if (grp_amount_parse(val, grp_count_parse, out, outlen, why) == 0)
 		return 0;
-	case -1:
-		*why = "is not a percentage from 1% to 100%";
-		return -1;
-	}
-	if (grp_count_parse(val, &v) < 0) {
+	if (!*why)
 		*why = "is not a positive count, N% or \"max\"";
-		return -1;
-	}
-	if (v == GRP_VALUE_MAX)
-		snprintf(out, outlen, "max");
-	else
-		snprintf(out, outlen, "%llu", (unsigned long long)v);
-	return 0;
+	return -1;
 }
 
 static int read_sysctl(const char *path, unsigned long long *out)

@@ -281,6 +281,31 @@ bad:
 	return -1;
 }
 
+int grp_amount_parse(const char *val, int (*number)(const char *, uint64_t *),
+		     char *out, size_t outlen, const char **why)
+{
+	unsigned pct;
+	uint64_t v;
+
+	switch (grp_percent_parse(val, &pct)) {
+	case 1:
+		snprintf(out, outlen, "%u%%", pct);
+		return 0;
+	case -1:
+		*why = "is not a percentage from 1% to 100%";
+		return -1;
+	}
+	if (number(val, &v) < 0) {
+		*why = NULL;	/* the caller names what a number is */
+		return -1;
+	}
+	if (v == GRP_VALUE_MAX)
+		snprintf(out, outlen, "max");
+	else
+		snprintf(out, outlen, "%llu", (unsigned long long)v);
+	return 0;
+}
+
 int grp_size_parse(const char *s, uint64_t *out)
 {
 	static const char units[] = "KMGT";
