@@ -81,34 +81,43 @@ static void ctl_exec_cb(struct ev_loop *loop, ev_io *w, int revents)
 	svc_ctl_collect(s);
 }
 
+/* Read an exec-status pipe once (main process or control command): -1
+ * not yet (the child is still on its way), 0 EOF (exec happened), 1 a
+ * record in rep (a failure).  Once answered, the pipe is closed and the
+ * group unpinned: the child has attached or given up, so the normal
+ * release rules hold again. */
+static int read_report(struct service *s, int *fd, ev_io *io, struct exec_report *rep)
+{
+	ssize_t r;
+
+	do
+		r = read(*fd, rep, sizeof(*rep));
+	while (r < 0 && errno == EINTR);
+	if (r < 0 && errno == EAGAIN)
+		return -1;
+	ev_io_stop(sup.o.loop, io);
+	close(*fd);
+	*fd = -1;
+	if (s->grp)
+		grp_group_unpin(s->grp);
+	return r == (ssize_t)sizeof(*rep);
+}
+
 /* A control command's pipe: a failure is only recorded and logged; the
  * command's exit (127) is what the state machine acts on. */
 void svc_ctl_collect(struct service *s)
 {
 	struct exec_report rep;
-	ssize_t r;
 
-	if (s->ctl_exec_fd < 0)
+	if (s->ctl_exec_fd < 0 || read_report(s, &s->ctl_exec_fd, &s->ctl_exec_io, &rep) != 1)
 		return;
-	do
-		r = read(s->ctl_exec_fd, &rep, sizeof(rep));
-	while (r < 0 && errno == EINTR);
-	if (r < 0 && errno == EAGAIN)
-		return;
-	ev_io_stop(sup.o.loop, &s->ctl_exec_io);
-	close(s->ctl_exec_fd);
-	s->ctl_exec_fd = -1;
-	if (s->grp)
-		grp_group_unpin(s->grp);
-	if (r == (ssize_t)sizeof(rep)) {
-		s->ctl_fail_stage = (enum svc_exec_stage)rep.stage;
-		s->ctl_fail_errno = rep.err;
-		if (s->ctl_idx < s->def.cmds[s->ctl_kind].n)
-			log_error("%s: cannot run %s %s: stage %s: %s", s->def.name,
-				  svc_cmd_key(s->ctl_kind),
-				  s->def.cmds[s->ctl_kind].v[s->ctl_idx].argv[0],
-				  svc_stage_name(rep.stage), strerror(rep.err));
-	}
+	s->ctl_fail_stage = (enum svc_exec_stage)rep.stage;
+	s->ctl_fail_errno = rep.err;
+	if (s->ctl_idx < s->def.cmds[s->ctl_kind].n)
+		log_error("%s: cannot run %s %s: stage %s: %s", s->def.name,
+			  svc_cmd_key(s->ctl_kind),
+			  s->def.cmds[s->ctl_kind].v[s->ctl_idx].argv[0],
+			  svc_stage_name(rep.stage), strerror(rep.err));
 }
 
 void svc_ctl_kill(struct service *s, int sig)
@@ -125,22 +134,11 @@ void svc_ctl_kill(struct service *s, int sig)
 void svc_exec_collect(struct service *s)
 {
 	struct exec_report rep;
-	ssize_t r;
+	int r;
 
-	if (s->exec_fd < 0)
+	if (s->exec_fd < 0 || (r = read_report(s, &s->exec_fd, &s->exec_io, &rep)) < 0)
 		return;
-	do
-		r = read(s->exec_fd, &rep, sizeof(rep));
-	while (r < 0 && errno == EINTR);
-	if (r < 0 && errno == EAGAIN)
-		return;		/* not yet: the child is still on its way */
-	ev_io_stop(sup.o.loop, &s->exec_io);
-	close(s->exec_fd);
-	s->exec_fd = -1;
-	/* the child has attached (or given up): normal release rules again */
-	if (s->grp)
-		grp_group_unpin(s->grp);
-	if (r == (ssize_t)sizeof(rep)) {
+	if (r == 1) {
 		s->fail_stage = (enum svc_exec_stage)rep.stage;
 		s->fail_errno = rep.err;
 		svc_dispatch(s, SVC_EV_EXEC_FAIL);
