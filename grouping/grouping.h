@@ -180,8 +180,9 @@ typedef void (*grp_release_fn)(struct grp_group *g, void *data);
 /* ---- configuration parsing (pure; used by services/ and tests) ---- */
 
 /* "auto", "v2", "v1", "v1:cpuset,cpuacct:numtasks" (":" separates
- * hierarchies, "," binds subsystems together).  Every subsystem must appear
- * exactly once in a v1 spec. */
+ * hierarchies, "," binds subsystems together).  A subsystem may appear at
+ * most once in a v1 spec; one it does not name gets a hierarchy of its
+ * own. */
 int grp_layout_parse(const char *spec, struct grp_layout *out,
 		     char *err, size_t errlen);
 /* Inverse of grp_layout_parse(); returns buf. */
